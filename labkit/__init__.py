@@ -1,0 +1,49 @@
+"""labkit: the helper package of the Docker++ course.
+
+It wraps, it does not hide: notebooks show the real ``docker`` commands of the deck, and
+labkit does what a CLI does badly in a notebook — bounded waits, idempotent clean-up,
+tidy outputs, widgets, and exercise checks.
+"""
+
+from ._chapters import chapter, reset
+from ._dockerfile import instructions as dockerfile_instructions
+from ._engine import client, http_get, is_reachable, wait_healthy, wait_http
+from ._errors import (
+    CommandFailed,
+    EngineUnavailable,
+    LabkitError,
+    PortBusy,
+    RecipeError,
+    TimeoutExpired,
+)
+from ._exercises import Verdict, check
+from ._registry import COURSE_REGISTRY, MIRROR, Registry
+from ._setup import doctor
+from ._sh import Result, sh
+from ._terminal import load_ipython_extension
+
+__all__ = [
+    "COURSE_REGISTRY",
+    "MIRROR",
+    "CommandFailed",
+    "EngineUnavailable",
+    "LabkitError",
+    "PortBusy",
+    "RecipeError",
+    "Registry",
+    "Result",
+    "TimeoutExpired",
+    "Verdict",
+    "chapter",
+    "check",
+    "client",
+    "dockerfile_instructions",
+    "doctor",
+    "http_get",
+    "is_reachable",
+    "load_ipython_extension",
+    "reset",
+    "sh",
+    "wait_healthy",
+    "wait_http",
+]

@@ -1,0 +1,126 @@
+"""The course's chapters: what each one creates, how to reset it, and its opening banner."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+
+from ._engine import client, is_reachable, remove_containers, remove_images
+from ._errors import LabkitError
+from ._paths import work_dir
+from ._sh import sh
+from ._terminal import terminal
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter: its slug, titles, and the Docker objects it owns (removed on reset)."""
+
+    slug: str
+    title: str
+    deck_title: str
+    containers: tuple[str, ...] = ()
+    images: tuple[str, ...] = ()
+    compose_projects: tuple[str, ...] = ()
+    resets_registry: bool = False
+
+    def __repr__(self) -> str:
+        """Short form: slug and title."""
+        return f"<Chapter {self.slug}: {self.title}>"
+
+
+CHAPTERS: tuple[Chapter, ...] = (
+    Chapter("00-start-here", "Start here", "Docker++"),
+    Chapter(
+        "01-containers",
+        "Containers and the OCI",
+        "Conteneurisation",
+        containers=("oci-demo", "ex01-net", "ex01-limited"),
+    ),
+    Chapter(
+        "02-docker-engine",
+        "The Docker engine",
+        "Docker engine",
+        containers=("my-nginx", "my-app", "ex02-web"),
+        images=(
+            "my-app:latest",
+            "my-app:1.0",
+            "localhost:5000/my-app:1.0",
+            "localhost:5000/my-app:latest",
+            "nginx:latest",
+            "nginx:1.22",
+            "ex02-hello:1.0",
+            "localhost:5000/ex02-hello:1.0",
+        ),
+        resets_registry=True,
+    ),
+    Chapter(
+        "03-docker-compose",
+        "docker-compose",
+        "docker-compose",
+        compose_projects=("voting-app", "ex03"),
+    ),
+)
+BY_SLUG = {item.slug: item for item in CHAPTERS}
+
+
+def find(name: str) -> Chapter:
+    """The chapter whose slug is ``name`` or starts with it (``"02"`` works)."""
+    matches = [c for c in CHAPTERS if c.slug == name or c.slug.startswith(f"{name}-")]
+    if len(matches) != 1:
+        raise LabkitError(
+            f"No chapter is called {name!r}.", f"Use one of: {', '.join(c.slug for c in CHAPTERS)}."
+        )
+    return matches[0]
+
+
+def reset(name: str) -> Chapter:
+    """Remove what the chapter created (containers, images, compose projects, files)."""
+    item = find(name)
+    folder = work_dir(item.slug)
+    if is_reachable():
+        for project in item.compose_projects:
+            sh(f"docker compose -p {project} down -v --remove-orphans", check=False, timeout=120)
+        remove_containers(*item.containers)
+        remove_images(*item.images)
+        sh("docker logout localhost:5000", check=False, timeout=30)
+        if item.resets_registry:
+            from ._registry import reset_course_registry
+
+            reset_course_registry()
+        client().api.prune_images(filters={"dangling": True})
+    runc_state = sh("runc list -q", check=False, timeout=30)
+    for container in runc_state.output.split() if runc_state.ok else ():
+        if container.startswith(("oci-", "ex01-")):
+            sh(f"runc delete -f {container}", check=False, timeout=30)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return item
+
+
+def chapter(name: str) -> None:
+    """Open a chapter in a notebook: reset it, start its terminal in its work folder."""
+    item = reset(name)
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is not None:
+        from ._terminal import load_ipython_extension
+
+        load_ipython_extension(shell)
+    terminal().cwd = work_dir(item.slug)
+    print(f"Docker++ · chapter {item.slug[:2]}: {item.title} (deck: « {item.deck_title} »)")
+    if is_reachable():
+        print(
+            "✓ Docker engine ready · registry mirror 127.0.0.1:5001 · course registry "
+            "localhost:5000"
+        )
+        print(f"✓ chapter reset; commands run in notebooks/{item.slug}/work")
+    else:
+        print(
+            "⚠ No Docker engine here (Binder?): outputs below are the recorded ones, and "
+            "cells that need Docker say so in one line. `labkit up` starts everything."
+        )

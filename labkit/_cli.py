@@ -1,0 +1,98 @@
+"""The ``labkit`` command: doctor, up, down, reset CHAPTER, lab, execute."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from ._errors import LabkitError
+from ._paths import NOTEBOOKS_DIR, REPO_DIR
+
+
+def _doctor(_: argparse.Namespace) -> int:
+    from ._setup import doctor
+
+    findings = doctor()
+    for finding in findings:
+        print(finding)
+    return 0 if all(f.ok for f in findings) else 1
+
+
+def _up(_: argparse.Namespace) -> int:
+    from ._setup import up
+
+    up()
+    return 0
+
+
+def _down(args: argparse.Namespace) -> int:
+    from ._setup import down
+
+    down(images=args.images)
+    return 0
+
+
+def _reset(args: argparse.Namespace) -> int:
+    from ._chapters import reset
+
+    item = reset(args.chapter)
+    print(f"✓ chapter {item.slug} reset")
+    return 0
+
+
+def _lab(args: argparse.Namespace) -> int:
+    os.chdir(REPO_DIR)
+    command = ["jupyter", "lab", str(NOTEBOOKS_DIR / "00-start-here.ipynb"), *args.extra]
+    os.execvp(command[0], command)
+    return 0
+
+
+def _execute(args: argparse.Namespace) -> int:
+    """Re-execute notebooks in place with papermill (refreshes their committed outputs)."""
+    import papermill
+
+    paths = [Path(p) for p in args.notebooks] or sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb"))
+    for path in paths:
+        start = time.monotonic()
+        papermill.execute_notebook(
+            str(path), str(path), cwd=str(path.parent), kernel_name="python3", progress_bar=False
+        )
+        print(f"✓ {path.name} executed in {time.monotonic() - start:.1f} s")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``labkit`` console script."""
+    parser = argparse.ArgumentParser(prog="labkit", description="Docker++ course helper.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("doctor", help="what is present or missing, and how to fix it")
+    commands.add_parser("up", help="install/start the engine, build images, start registries")
+    down = commands.add_parser("down", help="remove everything the course created")
+    down.add_argument("--images", action="store_true", help="also remove the cached images")
+    reset = commands.add_parser("reset", help="reset one chapter (e.g. `labkit reset 02`)")
+    reset.add_argument("chapter")
+    lab = commands.add_parser("lab", help="open the course in JupyterLab")
+    lab.add_argument("extra", nargs=argparse.REMAINDER)
+    execute = commands.add_parser("execute", help="re-execute notebooks in place (papermill)")
+    execute.add_argument("notebooks", nargs="*")
+    args = parser.parse_args(argv)
+    handler = {
+        "doctor": _doctor,
+        "up": _up,
+        "down": _down,
+        "reset": _reset,
+        "lab": _lab,
+        "execute": _execute,
+    }[args.command]
+    try:
+        return handler(args)
+    except LabkitError as err:
+        print(f"labkit {args.command}: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,242 @@
+"""Docker engine access: find it, start it if this machine allows, and wait on containers."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import docker
+import docker.errors
+
+from ._errors import EngineUnavailable, PortBusy, TimeoutExpired
+from ._paths import cache_dir
+from ._progress import step
+from ._sh import sh
+
+MIRROR_PORT = int(os.environ.get("LABKIT_MIRROR_PORT", "5001"))
+MANUAL_STEPS = (
+    "install Docker (https://docs.docker.com/engine/install/) and start it, "
+    "or as root on Debian/Ubuntu run `labkit up`, which installs docker.io and starts dockerd."
+)
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """What the engine says about itself."""
+
+    version: str
+    storage_driver: str
+    cgroup_version: str
+    mirrors: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def client() -> docker.DockerClient:
+    """Return a Docker SDK client for the engine, or raise `EngineUnavailable` with the fix."""
+    try:
+        cli = docker.from_env(timeout=120)
+        cli.ping()
+    except docker.errors.DockerException as err:
+        client.cache_clear()
+        host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+        raise EngineUnavailable(f"No Docker engine answers at {host}.", MANUAL_STEPS) from err
+    return cli
+
+
+def is_reachable() -> bool:
+    """True when a Docker engine answers a ping."""
+    try:
+        client()
+    except EngineUnavailable:
+        return False
+    return True
+
+
+def info() -> EngineInfo:
+    """Version, storage driver, cgroup version and registry mirrors of the engine."""
+    data = client().info()
+    return EngineInfo(
+        version=data.get("ServerVersion", "?"),
+        storage_driver=data.get("Driver", "?"),
+        cgroup_version=str(data.get("CgroupVersion", "?")),
+        mirrors=tuple(data.get("RegistryConfig", {}).get("Mirrors") or ()),
+    )
+
+
+def daemon_config() -> dict[str, object]:
+    """The daemon settings the course needs when labkit starts dockerd itself."""
+    mirror = f"127.0.0.1:{MIRROR_PORT}"
+    return {"registry-mirrors": [f"http://{mirror}"], "insecure-registries": [mirror]}
+
+
+def ensure_engine() -> str:
+    """Use a running engine untouched, or install and start one; return what was done."""
+    if is_reachable():
+        return "a Docker engine was already running: used as it is"
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        raise EngineUnavailable(
+            "No Docker engine is running and labkit cannot start one here "
+            "(it needs root and apt-get).",
+            MANUAL_STEPS,
+        )
+    if not shutil.which("dockerd"):
+        with step("installing Debian's docker.io (dockerd, containerd, runc)"):
+            apt_install("docker.io")
+    start_dockerd()
+    return "started dockerd with labkit's settings (registry mirror on 127.0.0.1:%d)" % MIRROR_PORT
+
+
+def apt_install(*packages: str) -> None:
+    """Install Debian packages (running `apt-get update` first), bounded to 15 minutes."""
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    sh("apt-get update -q", timeout=300, env=env, fix="Check the machine reaches Debian's archive.")
+    sh(
+        "apt-get install -y -q --no-install-recommends " + " ".join(packages),
+        timeout=900,
+        env=env,
+        fix=f"Install {' '.join(packages)} by hand and run `labkit up` again.",
+    )
+
+
+def start_dockerd(timeout: float = 60) -> None:
+    """Start dockerd in the background with `daemon_config`, and wait until it answers."""
+    config = cache_dir() / "daemon.json"
+    config.write_text(json.dumps(daemon_config(), indent=2) + "\n")
+    log = cache_dir() / "dockerd.log"
+    with step(f"starting dockerd (settings {config}, log {log})"):
+        with open(log, "ab") as out:
+            subprocess.Popen(
+                ["dockerd", "--config-file", str(config)],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while not is_reachable():
+            if time.monotonic() > deadline:
+                tail = "\n".join(log.read_text(errors="replace").splitlines()[-10:])
+                raise EngineUnavailable(
+                    f"dockerd did not answer within {timeout:.0f} s. Its log ends with:\n{tail}",
+                    f"Read {log}; a stale /var/run/docker.pid or docker.sock can be removed.",
+                )
+            time.sleep(0.5)
+
+
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    """True when nothing listens on ``host:port``."""
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex((host, port)) != 0
+
+
+def require_port(port: int, purpose: str, env_var: str) -> None:
+    """Raise `PortBusy` naming the port, its purpose, and how to choose another."""
+    if not port_free(port):
+        raise PortBusy(
+            f"Port {port} on 127.0.0.1, needed for the {purpose}, is already taken by another "
+            "program.",
+            f"Stop that program (`ss -ltnp 'sport = :{port}'` names it), or set {env_var} to a "
+            "free port and run `labkit up` again.",
+        )
+
+
+def http_get(url: str, timeout: float = 5, headers: dict[str, str] | None = None) -> str:
+    """GET ``url`` and return the body as text (raises urllib's errors)."""
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.read().decode("utf-8", errors="replace")
+
+
+def wait_http(url: str, expect: str | None = None, timeout: float = 30) -> str:
+    """Wait until ``url`` answers (with ``expect`` in its body, if given); return the body."""
+    deadline = time.monotonic() + timeout
+    last = "no answer yet"
+    while time.monotonic() < deadline:
+        try:
+            body = http_get(url, timeout=3)
+            if expect is None or expect in body:
+                return body
+            last = f"the page did not contain {expect!r}"
+        except (urllib.error.URLError, ConnectionError, OSError) as err:
+            last = str(err)
+        time.sleep(0.5)
+    raise TimeoutExpired(
+        f"{url} did not answer as expected within {timeout:.0f} s ({last}).",
+        "Check the container is running (`docker ps -a`) and read its logs (`docker logs NAME`).",
+    )
+
+
+def wait_healthy(name: str, timeout: float = 60) -> None:
+    """Wait until container ``name`` is running and, if it has a health check, healthy."""
+    deadline = time.monotonic() + timeout
+    state: dict[str, object] = {}
+    while time.monotonic() < deadline:
+        try:
+            state = client().api.inspect_container(name)["State"]
+        except docker.errors.NotFound:
+            state = {"Status": "missing"}
+        health = state.get("Health") or {}
+        if state.get("Status") == "running" and health.get("Status", "healthy") == "healthy":
+            return
+        if state.get("Status") in ("exited", "dead"):
+            break
+        time.sleep(0.5)
+    raise TimeoutExpired(
+        f"Container {name} is not running and healthy (state: {state.get('Status')}).",
+        f"Read its logs: `docker logs {name}`.",
+    )
+
+
+def remove_containers(*names: str) -> list[str]:
+    """Force-remove the named containers that exist; return the names removed."""
+    removed = []
+    for name in names:
+        try:
+            client().containers.get(name).remove(force=True, v=True)
+            removed.append(name)
+        except docker.errors.NotFound:
+            pass
+    return removed
+
+
+def remove_by_label(label: str) -> int:
+    """Remove containers, networks and volumes carrying ``label``; return how many went."""
+    cli = client()
+    count = 0
+    for container in cli.containers.list(all=True, filters={"label": label}):
+        container.remove(force=True, v=True)
+        count += 1
+    for network in cli.networks.list(filters={"label": label}):
+        network.remove()
+        count += 1
+    for volume in cli.volumes.list(filters={"label": label}):
+        volume.remove(force=True)
+        count += 1
+    return count
+
+
+def remove_images(*refs: str) -> list[str]:
+    """Untag/remove the given image references that exist; return those removed."""
+    removed = []
+    for ref in refs:
+        try:
+            client().images.remove(ref, force=True)
+            removed.append(ref)
+        except docker.errors.ImageNotFound:
+            pass
+    return removed
+
+
+def dockerd_log() -> Path:
+    """Path of the log of a dockerd that labkit started."""
+    return cache_dir() / "dockerd.log"

@@ -1,0 +1,63 @@
+"""Chapter 03 exercises: write a compose file, and drive the voting app."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+
+from .._engine import http_get
+from .._errors import RecipeError
+from .._paths import work_dir
+from .._sh import sh
+from . import Failed, exercise
+
+
+@exercise(
+    "03.compose-file",
+    "Describe web (nginx, port 8083) and cache (redis:7) in a compose "
+    "file and start it as project ex03",
+    "In work/ex03/compose.yaml: services web "
+    '(image nginx, ports "8083:80", depends_on cache) and cache (image redis:7); then '
+    "`docker compose -p ex03 -f ex03/compose.yaml up -d`.",
+)
+def compose_file() -> str:
+    """work/ex03/compose.yaml must be valid and its project ex03 must serve on 8083."""
+    folder = work_dir("03-docker-compose") / "ex03"
+    path = folder / "compose.yaml"
+    if not path.is_file():
+        raise Failed(f"there is no {path.relative_to(work_dir('03-docker-compose'))} yet.")
+    config = sh(f"docker compose -p ex03 -f {path} config --format json", check=False, timeout=60)
+    if not config.ok:
+        raise RecipeError(
+            f"compose.yaml is not valid: {config.output.strip()}",
+            "Fix the line the message names; `docker compose config` re-checks.",
+        )
+    services = json.loads(config.output)["services"]
+    if set(services) != {"web", "cache"}:
+        raise Failed(f"the services are {sorted(services)}, not ['cache', 'web'].")
+    if "cache" not in (services["web"].get("depends_on") or {}):
+        raise Failed("web does not depend on cache.")
+    try:
+        body = http_get("http://127.0.0.1:8083/")
+    except (urllib.error.URLError, OSError):
+        raise Failed("the file is right; now start it: nothing answers on port 8083.") from None
+    if "Welcome to nginx!" not in body:
+        raise Failed("port 8083 answers, but not with nginx's welcome page.")
+    return "ex03 is valid, and its web service answers on port 8083."
+
+
+@exercise(
+    "03.votes",
+    "Make the result read Cats 1, Dogs 3",
+    "Each voter is a cookie: four `curl -X POST -d vote=… http://localhost:8080/` "
+    "(without a cookie jar) are four voters; option a is Cats, b is Dogs.",
+)
+def votes() -> str:
+    """The result app's API must report a=1, b=3."""
+    try:
+        counts = json.loads(http_get("http://127.0.0.1:8081/api/results"))
+    except (urllib.error.URLError, OSError):
+        raise Failed("the result app does not answer on port 8081: is the app up?") from None
+    if (counts.get("a"), counts.get("b")) != (1, 3):
+        raise Failed(f"the result reads Cats {counts.get('a')}, Dogs {counts.get('b')}.")
+    return "the worker moved every vote from redis to postgres: Cats 1, Dogs 3."

@@ -1,0 +1,252 @@
+"""The course's container images, built offline from Debian packages and cached by recipe.
+
+A recipe is a folder with a Dockerfile (``labkit/recipes/NAME`` or a chapter's folder). Its
+hash covers every file in it and its parent's hash, so an image is rebuilt only when its
+recipe, or one below it, changes. The base image is not a Dockerfile: it is made with
+``debootstrap`` (Debian bookworm, minbase) and ``docker import``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker.errors
+
+from ._engine import apt_install, client
+from ._errors import CommandFailed, RecipeError
+from ._paths import NOTEBOOKS_DIR, RECIPES_DIR, cache_dir
+from ._progress import say, step
+
+HASH_LABEL = "org.dockerplusplus.recipe"
+DEBIAN_SUITE = "bookworm"
+DEBIAN_MIRROR = "http://deb.debian.org/debian"
+BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One course image: where its recipe lives, what it builds on, and its public names."""
+
+    name: str
+    folder: Path
+    parent: str | None = None
+    publish: tuple[str, ...] = ()
+    local_tags: tuple[str, ...] = ()
+
+    @property
+    def repository(self) -> str:
+        """Local repository of the cached build, e.g. ``labkit/nginx``."""
+        return f"labkit/{self.name}"
+
+
+RECIPES: tuple[Recipe, ...] = (
+    Recipe(
+        "debian",
+        RECIPES_DIR / "debian",
+        publish=("debian:bookworm", "debian:latest"),
+        local_tags=("debian:bookworm",),
+    ),
+    Recipe("nginx", RECIPES_DIR / "nginx", "debian", publish=("nginx:latest", "nginx:1.22")),
+    Recipe("registry", RECIPES_DIR / "registry", "debian", publish=("registry:2",)),
+    Recipe("redis", RECIPES_DIR / "redis", "debian", publish=("redis:7", "redis:latest")),
+    Recipe(
+        "postgres", RECIPES_DIR / "postgres", "debian", publish=("postgres:15", "postgres:latest")
+    ),
+    Recipe(
+        "python-web",
+        RECIPES_DIR / "python-web",
+        "debian",
+        local_tags=("dockerplusplus/python-web:1",),
+    ),
+    Recipe(
+        "vote",
+        NOTEBOOKS_DIR / "03-docker-compose" / "vote",
+        "python-web",
+        local_tags=("dockerplusplus/vote:1",),
+    ),
+    Recipe(
+        "result",
+        NOTEBOOKS_DIR / "03-docker-compose" / "result",
+        "python-web",
+        local_tags=("dockerplusplus/result:1",),
+    ),
+    Recipe(
+        "worker",
+        NOTEBOOKS_DIR / "03-docker-compose" / "worker",
+        "python-web",
+        local_tags=("dockerplusplus/worker:1",),
+    ),
+)
+BY_NAME = {recipe.name: recipe for recipe in RECIPES}
+
+
+def recipe(name: str) -> Recipe:
+    """The recipe called ``name``, or a `RecipeError` listing the known ones."""
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise RecipeError(
+            f"No image recipe is called {name!r}.", f"Use one of: {', '.join(BY_NAME)}."
+        ) from None
+
+
+def recipe_hash(item: Recipe) -> str:
+    """Hash of a recipe's files and of its parent's hash (12 hex digits)."""
+    digest = hashlib.sha256(item.name.encode())
+    if item.parent:
+        digest.update(recipe_hash(recipe(item.parent)).encode())
+    if not item.folder.is_dir():
+        raise RecipeError(
+            f"The recipe folder {item.folder} of image {item.name} is missing.",
+            "Restore it from git (`git checkout -- labkit notebooks`).",
+        )
+    for path in sorted(p for p in item.folder.rglob("*") if p.is_file()):
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(str(path.relative_to(item.folder)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def image_ref(item: Recipe) -> str:
+    """Local reference of the cached build of ``item``: ``labkit/NAME:HASH``."""
+    return f"{item.repository}:{recipe_hash(item)}"
+
+
+def is_built(item: Recipe) -> bool:
+    """True when the image for the current recipe hash is present in the engine."""
+    try:
+        client().images.get(image_ref(item))
+    except docker.errors.ImageNotFound:
+        return False
+    return True
+
+
+def build_all(names: Iterable[str] | None = None) -> list[str]:
+    """Build every missing course image (parents first); return the names built."""
+    wanted = [recipe(n) for n in names] if names else list(RECIPES)
+    todo: list[Recipe] = []
+    for item in wanted:
+        chain = [item]
+        while chain[-1].parent:
+            chain.append(recipe(chain[-1].parent))
+        todo.extend(r for r in reversed(chain) if r not in todo)
+    built = []
+    for position, item in enumerate(todo, 1):
+        if is_built(item):
+            _tag_local(item)
+            continue
+        with step(
+            f"[{position}/{len(todo)}] building image {item.name} (recipe {recipe_hash(item)})"
+        ):
+            if item.parent is None:
+                _build_base(item)
+            else:
+                _build_dockerfile(item)
+            _tag_local(item)
+        built.append(item.name)
+    return built
+
+
+def _tag_local(item: Recipe) -> None:
+    image = client().images.get(image_ref(item))
+    for ref in (f"{item.repository}:latest", *item.local_tags):
+        repository, tag = ref.rsplit(":", 1)
+        image.tag(repository, tag)
+
+
+def _build_dockerfile(item: Recipe) -> None:
+    log_path = cache_dir() / "logs" / f"image-{item.name}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    parent_ref = image_ref(recipe(item.parent)) if item.parent else None
+    with open(log_path, "w") as log:
+        stream = client().api.build(
+            path=str(item.folder),
+            tag=image_ref(item),
+            rm=True,
+            forcerm=True,
+            decode=True,
+            labels={HASH_LABEL: recipe_hash(item), "org.dockerplusplus.parent": parent_ref or ""},
+        )
+        error = None
+        for chunk in stream:
+            text = chunk.get("stream") or chunk.get("status") or ""
+            log.write(text)
+            if text.startswith("Step "):
+                say(f"    {text.strip()[:100]}")
+            if "error" in chunk:
+                error = chunk["error"]
+                log.write(error + "\n")
+    if error:
+        raise RecipeError(
+            f"Building image {item.name} from {item.folder}/Dockerfile failed: {error.strip()}",
+            f"Read the build log {log_path}; fix the recipe, then run `labkit up` again.",
+        )
+
+
+def _build_base(item: Recipe) -> None:
+    """Debootstrap Debian into a temporary folder, slim it, and ``docker import`` it."""
+    if not shutil.which("debootstrap"):
+        apt_install("debootstrap")
+    with tempfile.TemporaryDirectory(prefix="labkit-rootfs-") as tmp:
+        rootfs = Path(tmp) / "rootfs"
+        log_path = cache_dir() / "logs" / "image-debian.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        start = time.monotonic()
+        with open(log_path, "w") as log:
+            proc = subprocess.run(
+                ["debootstrap", "--variant=minbase", DEBIAN_SUITE, str(rootfs), DEBIAN_MIRROR],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                timeout=1200,
+                check=False,
+            )
+        if proc.returncode != 0:
+            raise CommandFailed(
+                "debootstrap --variant=minbase bookworm",
+                proc.returncode,
+                log_path.read_text(errors="replace"),
+                "Check that Debian's archive is reachable, then retry.",
+            )
+        say(f"    debootstrap done in {time.monotonic() - start:.0f} s; slimming the rootfs")
+        subprocess.run(["bash", str(item.folder / "slim.sh"), str(rootfs)], check=True, timeout=120)
+        tar = subprocess.Popen(
+            ["tar", "-C", str(rootfs), "--numeric-owner", "-c", "."], stdout=subprocess.PIPE
+        )
+        changes = [
+            f"ENV PATH={BASE_PATH}",
+            'CMD ["bash"]',
+            f"LABEL {HASH_LABEL}={recipe_hash(item)}",
+        ]
+        args = ["docker", "import"]
+        for change in changes:
+            args += ["--change", change]
+        imported = subprocess.run(
+            [*args, "-", image_ref(item)],
+            stdin=tar.stdout,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        tar.wait(timeout=60)
+        if imported.returncode != 0:
+            raise CommandFailed("docker import", imported.returncode, imported.stderr)
+
+
+def sizes() -> dict[str, int]:
+    """Size in bytes of each built course image, by recipe name."""
+    result = {}
+    for item in RECIPES:
+        try:
+            result[item.name] = client().images.get(image_ref(item)).attrs["Size"]
+        except docker.errors.ImageNotFound:
+            continue
+    return result

@@ -1,0 +1,50 @@
+"""Masking of volatile values (IDs, digests, ages, sizes, addresses) in command output.
+
+The same rules serve two purposes: labkit's own checks compare normalised text, and
+``tools/make_sanitize.py`` writes them as nbval's sanitize file, so committed notebook
+outputs keep their real values for the learner while CI compares only what is stable.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+
+class Rule(NamedTuple):
+    """One masking rule: a regular expression and what replaces its matches."""
+
+    name: str
+    regex: str
+    replace: str
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("digest", r"sha256:[0-9a-f]{64}", "sha256:<digest>"),
+    Rule("long-id", r"\b[0-9a-f]{64}\b", "<id>"),
+    Rule("short-id", r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12}\b", "<id>"),
+    Rule(
+        "timestamp",
+        r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?( ?(Z|[+-]\d{2}:?\d{2}))?( UTC)?",
+        "<time>",
+    ),
+    Rule(
+        "age",
+        r"\b(Less than a second|About an? (second|minute|hour)|an? (second|minute|hour|day|week"
+        r"|month|year)|\d+ (second|minute|hour|day|week|month|year)s?)( ago)?\b",
+        "<age>",
+    ),
+    Rule("size", r"\b\d+(\.\d+)?\s?(B|kB|KB|KiB|MB|MiB|GB|GiB)\b", "<size>"),
+    Rule("duration", r"\b\d+(\.\d+)?(ms|s)\b", "<duration>"),
+    Rule("ipv4", r"\b(?!127\.0\.0\.1\b)(?!0\.0\.0\.0\b)(\d{1,3}\.){3}\d{1,3}\b", "<ip>"),
+    Rule("columns", r"[ \t]{2,}", "  "),
+)
+
+_COMPILED = tuple((re.compile(rule.regex), rule.replace) for rule in RULES)
+
+
+def normalise(text: str) -> str:
+    """Return ``text`` with every volatile value masked (see `RULES`)."""
+    for regex, replace in _COMPILED:
+        text = regex.sub(replace, text)
+    return text

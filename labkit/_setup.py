@@ -1,0 +1,176 @@
+"""``labkit up``, ``down`` and ``doctor``: bring the course's services up, tear them down."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+
+from ._chapters import CHAPTERS, reset
+from ._compose import compose_version, ensure_compose
+from ._engine import MIRROR_PORT, client, ensure_engine, info, is_reachable, port_free
+from ._errors import LabkitError
+from ._images import RECIPES, build_all, is_built, sizes
+from ._progress import say, step
+from ._registry import COURSE_REGISTRY, INFRA_LABEL, MIRROR, ensure_registry, publish_all
+
+
+def up() -> None:
+    """Set everything up (idempotent): engine, compose, images, registries."""
+    with step("Docker engine"):
+        say("    " + ensure_engine())
+    with step("Docker Compose v2"):
+        say("    " + ensure_compose())
+    built = build_all()
+    say(f"✓ course images: {len(RECIPES)} ready ({len(built)} built now, the rest cached)")
+    for spec in (MIRROR, COURSE_REGISTRY):
+        say("✓ " + ensure_registry(spec))
+    pushed = publish_all()
+    say(f"    {len(pushed)} image names pushed to the mirror (the others were up to date)")
+    say("Ready. Open the course with `./course lab`, or check with `labkit doctor`.")
+
+
+def down(images: bool = False) -> None:
+    """Remove every container, network and volume the course created (images stay cached)."""
+    if not is_reachable():
+        say("No Docker engine runs: nothing to remove.")
+        return
+    for item in CHAPTERS:
+        reset(item.slug)
+    cli = client()
+    for container in cli.containers.list(all=True, filters={"label": INFRA_LABEL}):
+        container.remove(force=True, v=True)
+    for volume in cli.volumes.list(filters={"name": "labkit-"}):
+        volume.remove(force=True)
+    if images:
+        for item in RECIPES:
+            for image in cli.images.list(name=f"labkit/{item.name}"):
+                cli.images.remove(image.id, force=True)
+    say(
+        "✓ course containers, networks and volumes removed"
+        + (" (and its images)" if images else "; images stay cached (`--images` removes them)")
+    )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of ``labkit doctor``: what was looked at, whether it is fine, and the fix."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        """``✓ name: detail`` or ``✗ name: detail`` followed by the fix."""
+        text = f"{'✓' if self.ok else '✗'} {self.name}: {self.detail}"
+        return text if self.ok or not self.fix else f"{text}\n    fix: {self.fix}"
+
+
+def doctor() -> list[Finding]:
+    """Look at everything the course needs; return one finding per item."""
+    findings = [
+        Finding(
+            "python",
+            sys.version_info >= (3, 11),
+            sys.version.split()[0],
+            "Use Python 3.11 or newer.",
+        ),
+        Finding(
+            "docker CLI",
+            bool(shutil.which("docker")),
+            shutil.which("docker") or "missing",
+            "Install the Docker CLI (Debian: apt-get install docker.io).",
+        ),
+    ]
+    if not is_reachable():
+        findings.append(
+            Finding(
+                "Docker engine",
+                False,
+                "no engine answers",
+                "Run `labkit up` (as root on Debian it installs and starts one).",
+            )
+        )
+        return findings
+    engine = info()
+    findings.append(
+        Finding(
+            "Docker engine",
+            True,
+            f"{engine.version}, {engine.storage_driver}, cgroup v{engine.cgroup_version}",
+        )
+    )
+    mirror = f"http://127.0.0.1:{MIRROR_PORT}"
+    findings.append(
+        Finding(
+            "registry mirror",
+            mirror in [m.rstrip("/") for m in engine.mirrors],
+            ", ".join(engine.mirrors) or "none",
+            "Without it `docker pull nginx` needs the internet; restart dockerd "
+            "through `labkit up` to get it.",
+        )
+    )
+    version = compose_version()
+    findings.append(
+        Finding(
+            "docker compose",
+            bool(version),
+            version or "missing",
+            "Run `labkit up` (builds Compose v2 with Go).",
+        )
+    )
+    missing = [item.name for item in RECIPES if not is_built(item)]
+    findings.append(
+        Finding(
+            "course images",
+            not missing,
+            f"{len(RECIPES) - len(missing)}/{len(RECIPES)} built"
+            + (f" (missing: {', '.join(missing)})" if missing else ""),
+            "Run `labkit up` to build them offline.",
+        )
+    )
+    for spec in (MIRROR, COURSE_REGISTRY):
+        running = [c.name for c in client().containers.list(filters={"name": spec.name})]
+        detail = (
+            "running"
+            if running
+            else (
+                "stopped" if port_free(spec.port) else f"port {spec.port} taken by another program"
+            )
+        )
+        findings.append(
+            Finding(
+                f"{spec.name} (127.0.0.1:{spec.port})", bool(running), detail, "Run `labkit up`."
+            )
+        )
+    for tool in ("runc", "ctr"):
+        findings.append(
+            Finding(
+                tool,
+                bool(shutil.which(tool)),
+                shutil.which(tool) or "missing",
+                "Install Debian's runc / containerd packages.",
+            )
+        )
+    findings.append(
+        Finding(
+            "root",
+            os.geteuid() == 0,
+            "yes" if os.geteuid() == 0 else "no",
+            "Chapter 01 reads /proc of containers and runs runc: run as root.",
+        )
+    )
+    return findings
+
+
+def image_sizes() -> dict[str, int]:
+    """Sizes of the course images in bytes (for the benchmark and `labkit doctor -v`)."""
+    return sizes()
+
+
+def require_ready() -> None:
+    """Raise a one-line `LabkitError` when the engine is missing (for tests and checks)."""
+    if not is_reachable():
+        raise LabkitError("No Docker engine is running.", "Run `labkit up`.")

@@ -1,0 +1,79 @@
+"""Run a shell command from Python with captured, merged, bounded output."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._errors import CommandFailed, TimeoutExpired
+from ._normalise import normalise
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a command did: the command line, its exit code and its merged output."""
+
+    command: str
+    code: int
+    output: str
+
+    @property
+    def ok(self) -> bool:
+        """True when the command exited with code 0."""
+        return self.code == 0
+
+    @property
+    def normalised(self) -> str:
+        """The output with volatile values masked, for comparisons."""
+        return normalise(self.output)
+
+    def __repr__(self) -> str:
+        """Short form: the command and its exit code."""
+        return f"<Result `{self.command}` exit={self.code}>"
+
+
+def sh(
+    command: str,
+    *,
+    cwd: str | Path | None = None,
+    timeout: float = 120,
+    check: bool = True,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
+    fix: str | None = None,
+) -> Result:
+    """Run ``command`` with bash, wait at most ``timeout`` seconds, return its `Result`.
+
+    Args:
+        command: a bash command line, as a learner would type it.
+        cwd: folder to run in (default: the current one).
+        timeout: seconds before the command is killed and `TimeoutExpired` is raised.
+        check: raise `CommandFailed` on a non-zero exit code.
+        env: extra environment variables.
+        input: text given on standard input (default: none, never the terminal).
+        fix: the hint put in the error message when the command fails.
+    """
+    full_env = {**os.environ, **(env or {})}
+    try:
+        proc = subprocess.run(
+            ["bash", "-c", command],
+            cwd=cwd,
+            env=full_env,
+            input=input if input is not None else "",
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as err:
+        raise TimeoutExpired(
+            f"`{command}` was still running after {timeout:.0f} s and was stopped.",
+            fix or "Check that the service it talks to is up (`labkit doctor`).",
+        ) from err
+    result = Result(command, proc.returncode, proc.stdout)
+    if check and not result.ok:
+        raise CommandFailed(command, result.code, result.output, fix)
+    return result

@@ -1,0 +1,157 @@
+"""The ``%%terminal`` cell magic: run a cell's shell commands as typed in a terminal.
+
+Each command is echoed as ``$ command`` followed by its output (stdout and stderr merged,
+progress lines tidied, see `labkit._tidy`). The working folder carries over from command to
+command and from cell to cell, like a terminal's. A failing command stops the cell with a
+one-paragraph error, unless the cell says ``--allow-fail`` (then ``[exit N]`` is shown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ._engine import is_reachable
+from ._errors import CommandFailed, LabkitError, TimeoutExpired
+from ._tidy import tidy
+
+_HEREDOC = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")
+_CONTINUED = ("\\", "|", "&&", "||")
+_NEEDS_ENGINE = re.compile(r"(^|[\s;|&(])(docker|ctr)(\s|$)")
+
+
+def split_commands(cell: str) -> list[str]:
+    """Split a cell into commands: continuations and here-documents stay whole.
+
+    Comment lines and blank lines between commands are dropped (the cell shows them).
+    """
+    commands: list[str] = []
+    lines = cell.splitlines()
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        chunk = [line]
+        while True:
+            heredoc = _HEREDOC.search(chunk[-1])
+            if heredoc:
+                strip_tabs, word = heredoc.group(1) == "-", heredoc.group(3)
+                while index < len(lines):
+                    body = lines[index]
+                    index += 1
+                    chunk.append(body)
+                    if (body.lstrip("\t") if strip_tabs else body) == word:
+                        break
+                else:
+                    raise LabkitError(
+                        f"The here-document `<<{word}` is never closed.",
+                        f"End it with a line holding only {word}.",
+                    )
+            if chunk[-1].rstrip().endswith(_CONTINUED) and index < len(lines):
+                chunk.append(lines[index])
+                index += 1
+                continue
+            break
+        commands.append("\n".join(chunk))
+    return commands
+
+
+@dataclass
+class Terminal:
+    """A pretend terminal: a working folder and the commands' environment."""
+
+    cwd: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def run(self, command: str, timeout: float) -> tuple[int, str]:
+        """Run one command in bash; return its exit code and tidied output."""
+        marker = "__LABKIT_PWD__="
+        script = f"{command}\n__rc=$?\nprintf '\\n{marker}%s\\n' \"$PWD\"\nexit $__rc"
+        try:
+            proc = subprocess.run(
+                ["bash", "-c", script],
+                cwd=self.cwd,
+                env={**_base_env(), **self.env},
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as err:
+            raise TimeoutExpired(
+                f"`{command}` was still running after {timeout:.0f} s and was stopped.",
+                "Give the cell more time with `%%terminal --timeout SECONDS`, or check the "
+                "service it waits for (`docker ps -a`).",
+            ) from err
+        output, _, new_cwd = proc.stdout.rpartition(f"\n{marker}")
+        if new_cwd.strip():
+            self.cwd = Path(new_cwd.strip())
+        return proc.returncode, tidy(output)
+
+
+def _base_env() -> dict[str, str]:
+    """The environment of a terminal cell: this Python's scripts first on PATH (``labkit``)."""
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.update({"TERM": "dumb", "NO_COLOR": "1", "COLUMNS": "120", "PAGER": "cat"})
+    return env
+
+
+_TERMINAL = Terminal(Path.cwd())
+
+
+def terminal() -> Terminal:
+    """The notebook's terminal (its working folder is set by `labkit.chapter`)."""
+    return _TERMINAL
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="%%terminal", add_help=False)
+    parser.add_argument("--allow-fail", action="store_true")
+    parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--check", default=None)
+    return parser
+
+
+def run_cell(line: str, cell: str, out=None) -> None:
+    """Run the commands of a ``%%terminal`` cell, printing each with its output."""
+    out = out or sys.stdout
+    options = _parser().parse_args(shlex.split(line))
+    commands = split_commands(cell)
+    if any(_NEEDS_ENGINE.search(c) for c in commands) and not is_reachable():
+        print(
+            "⚠ This cell needs a Docker engine, and none runs here (Binder, or Docker "
+            "stopped): its recorded output shows what it does. Run `labkit up` to run it.",
+            file=out,
+        )
+        return
+    term = terminal()
+    for command in commands:
+        print("$ " + command.replace("\n", "\n> "), file=out, flush=True)
+        code, output = term.run(command, options.timeout)
+        if output:
+            print(output, end="", file=out, flush=True)
+        if code != 0:
+            if not options.allow_fail:
+                raise CommandFailed(command, code, output)
+            print(f"[exit {code}]", file=out, flush=True)
+    if options.check:
+        from ._checks import check
+
+        verdict = check(options.check)
+        print(verdict, file=out)
+
+
+def load_ipython_extension(ipython) -> None:  # noqa: ANN001 - IPython's own type
+    """Register ``%%terminal`` (``%load_ext labkit`` or `labkit.chapter` calls this)."""
+    ipython.register_magic_function(run_cell, magic_kind="cell", magic_name="terminal")

@@ -1,0 +1,63 @@
+"""Tidy the progress output of docker and docker compose into a stable, readable summary.
+
+``docker pull``/``push`` and ``docker compose`` print one progress line per event, in an order
+that depends on timing. A notebook keeps the last state of each layer or object, in a stable
+order, which is what a learner reads in a terminal once the command has finished anyway.
+"""
+
+from __future__ import annotations
+
+import re
+
+_LAYER = re.compile(
+    r"^(?P<id>[0-9a-f]{12}): (?P<state>Pulling fs layer|Waiting|Downloading.*|Verifying Checksum"
+    r"|Download complete|Extracting.*|Pull complete|Already exists|Preparing|Pushing.*|Pushed"
+    r"|Layer already exists|Mounted from .*)$"
+)
+_COMPOSE = re.compile(
+    r"^\s*(?P<kind>Network|Volume|Container|Image)\s+(?P<name>\"?[\w./:-]+\"?)\s+(?P<state>.+?)\s*$"
+)
+_KIND_ORDER = {"Image": 0, "Network": 1, "Volume": 2, "Container": 3}
+_SPINNER = re.compile(r"^\s*\[\+\] \w+.*$")
+
+
+def last_segment(line: str) -> str:
+    """What a terminal shows of a line redrawn with carriage returns: its last segment."""
+    return line.rstrip("\r").split("\r")[-1]
+
+
+def tidy(output: str) -> str:
+    """Collapse per-layer and per-object progress lines to their final state."""
+    lines = [last_segment(line) for line in output.splitlines()]
+    kept: list[str | tuple[str, str]] = []
+    layers: dict[str, str] = {}
+    objects: dict[tuple[int, str, str], str] = {}
+    for line in lines:
+        if _SPINNER.match(line):
+            continue
+        layer = _LAYER.match(line)
+        if layer:
+            if layer["id"] not in layers:
+                kept.append(("layer", layer["id"]))
+            layers[layer["id"]] = layer["state"]
+            continue
+        compose = _COMPOSE.match(line)
+        if compose and not line.startswith(" " * 4):
+            key = (_KIND_ORDER[compose["kind"]], compose["kind"], compose["name"])
+            if not objects:
+                kept.append(("compose", ""))
+            objects[key] = compose["state"]
+            continue
+        kept.append(line)
+    result = []
+    for item in kept:
+        if isinstance(item, str):
+            result.append(item)
+        elif item[0] == "layer":
+            result.append(f"{item[1]}: {layers[item[1]]}")
+        else:
+            result.extend(
+                f" {kind} {name}  {objects[(rank, kind, name)]}"
+                for rank, kind, name in sorted(objects)
+            )
+    return "\n".join(result) + ("\n" if result else "")

@@ -17,6 +17,7 @@ from ._errors import (
     TimeoutExpired,
 )
 from ._exercises import Verdict, check
+from ._procs import process_tree
 from ._registry import COURSE_REGISTRY, MIRROR, Registry
 from ._setup import doctor
 from ._sh import Result, sh
@@ -42,6 +43,7 @@ __all__ = [
     "http_get",
     "is_reachable",
     "load_ipython_extension",
+    "process_tree",
     "reset",
     "sh",
     "wait_healthy",

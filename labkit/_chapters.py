@@ -35,7 +35,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         "01-containers",
         "Containers and the OCI",
         "Conteneurisation",
-        containers=("oci-demo", "ex01-net", "ex01-limited"),
+        containers=("oci-demo", "oci-rootfs", "ex01-net", "ex01-limited"),
     ),
     Chapter(
         "02-docker-engine",

@@ -12,12 +12,16 @@ INSTRUCTIONS = frozenset(
 )
 
 
-def instructions(path: Path) -> list[tuple[int, str, str]]:
-    """Parse ``path`` into (line number, INSTRUCTION, arguments); raise `RecipeError` if bad."""
+def instructions(path: Path, shown: str | None = None) -> list[tuple[int, str, str]]:
+    """Parse ``path`` into (line number, INSTRUCTION, arguments); raise `RecipeError` if bad.
+
+    ``shown`` is how messages name the file (default: its path).
+    """
+    shown = shown or str(path)
     if not path.is_file():
         raise RecipeError(
-            f"There is no Dockerfile at {path}.",
-            f"Create it (`cat > {path.name} <<EOF ... EOF`) in {path.parent}.",
+            f"There is no Dockerfile at {shown} yet.",
+            f"Create it, e.g. `cat > {shown} <<EOF` ... `EOF`.",
         )
     result: list[tuple[int, str, str]] = []
     pending = ""
@@ -35,25 +39,25 @@ def instructions(path: Path) -> list[tuple[int, str, str]]:
         keyword, _, arguments = text.partition(" ")
         if keyword.upper() not in INSTRUCTIONS:
             raise RecipeError(
-                f"{path.name}, line {start}: unknown instruction {keyword!r}.",
+                f"{shown}, line {start}: unknown instruction {keyword!r}.",
                 f"Each instruction starts with one of {', '.join(sorted(INSTRUCTIONS))}.",
             )
         if not arguments.strip():
             raise RecipeError(
-                f"{path.name}, line {start}: {keyword.upper()} needs arguments.",
+                f"{shown}, line {start}: {keyword.upper()} needs arguments.",
                 "See https://docs.docker.com/reference/dockerfile/.",
             )
         result.append((start, keyword.upper(), arguments.strip()))
     if pending:
         raise RecipeError(
-            f"{path.name} ends with a line continued by '\\'.",
+            f"{shown} ends with a line continued by '\\'.",
             "Remove the trailing backslash of the last instruction.",
         )
     first = next((item for item in result if item[1] != "ARG"), None)
     if first is None or first[1] != "FROM":
         where = f"line {first[0]}" if first else "the file"
         raise RecipeError(
-            f"{path.name}: {where} must start with FROM.",
+            f"{shown}: {where} must start with FROM.",
             "Begin with the image you build on, e.g. `FROM nginx:1.22`.",
         )
     return result

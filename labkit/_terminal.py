@@ -146,7 +146,7 @@ def run_cell(line: str, cell: str, out=None) -> None:
                 raise CommandFailed(command, code, output)
             print(f"[exit {code}]", file=out, flush=True)
     if options.check:
-        from ._checks import check
+        from ._exercises import check
 
         verdict = check(options.check)
         print(verdict, file=out)

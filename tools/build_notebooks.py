@@ -26,7 +26,7 @@ NAV_TAG = "navigation"
 
 def title_of(source: Path) -> str:
     """The notebook's title: the first markdown heading of its source."""
-    notebook = jupytext.read(source)
+    notebook = jupytext.read(source, fmt="py:percent")
     first = notebook.cells[0].source.splitlines()[0]
     return first.lstrip("# ").strip()
 
@@ -50,7 +50,7 @@ def navigation(source: Path, all_sources: list[Path]) -> nbformat.NotebookNode:
 
 def build(source: Path, all_sources: list[Path]) -> nbformat.NotebookNode:
     """The notebook for ``source``, with outputs kept from the committed one where unchanged."""
-    notebook = jupytext.read(source)
+    notebook = jupytext.read(source, fmt="py:percent")
     notebook.cells.append(navigation(source, all_sources))
     notebook.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -58,8 +58,9 @@ def build(source: Path, all_sources: list[Path]) -> nbformat.NotebookNode:
     }
     target = NOTEBOOKS / f"{source.stem}.ipynb"
     if target.exists():
-        old = {c.source: c for c in nbformat.read(target, as_version=4).cells
-               if c.cell_type == "code"}
+        old = {
+            c.source: c for c in nbformat.read(target, as_version=4).cells if c.cell_type == "code"
+        }
         for cell in notebook.cells:
             if cell.cell_type == "code" and cell.source in old:
                 cell.outputs = old[cell.source].get("outputs", [])
@@ -81,6 +82,7 @@ def strip_run_metadata(path: Path) -> None:
 
 def sources_equal(a: nbformat.NotebookNode, b: nbformat.NotebookNode) -> bool:
     """True when both notebooks have the same cells (type, source, tags), outputs aside."""
+
     def key(nb: nbformat.NotebookNode) -> list[tuple[str, str, list[str]]]:
         return [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in nb.cells]
 
@@ -109,15 +111,21 @@ def main() -> int:
             import papermill
 
             start = time.monotonic()
-            papermill.execute_notebook(str(target), str(target), cwd=str(NOTEBOOKS),
-                                       kernel_name="python3", progress_bar=False)
+            papermill.execute_notebook(
+                str(target),
+                str(target),
+                cwd=str(NOTEBOOKS),
+                kernel_name="python3",
+                progress_bar=False,
+            )
             strip_run_metadata(target)
             print(f"✓ {target.name} executed in {time.monotonic() - start:.1f} s")
         else:
             print(f"✓ {target.name} built")
     if stale:
-        print("Stale notebooks (run `python tools/build_notebooks.py --execute`): "
-              + ", ".join(stale))
+        print(
+            "Stale notebooks (run `python tools/build_notebooks.py --execute`): " + ", ".join(stale)
+        )
         return 1
     return 0
 

@@ -1,4 +1,4 @@
-"""Write tests/nbval-sanitize.cfg from labkit's masking rules (``--check``: verify it is current)."""
+"""Write tests/nbval-sanitize.cfg from labkit's masking rules (``--check``: is it current?)."""
 
 from __future__ import annotations
 

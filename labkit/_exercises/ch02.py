@@ -39,7 +39,7 @@ def run_web() -> str:
 def push_hello() -> str:
     """The course registry must hold ex02-hello:1.0, whose page says Hello Docker++."""
     dockerfile = work_dir("02-docker-engine") / "ex02" / "Dockerfile"
-    instructions(dockerfile)
+    instructions(dockerfile, "ex02/Dockerfile")
     tags = Registry(COURSE_REGISTRY).tags("ex02-hello") if _has_repo("ex02-hello") else []
     if "1.0" not in tags:
         raise Failed("localhost:5000 has no ex02-hello:1.0 yet.")

@@ -1,0 +1,75 @@
+"""The host's process tree around a container: dockerd → containerd, shim → container."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ._engine import client
+
+PROC = Path("/proc")
+
+
+def _cmdline(pid: int) -> str:
+    raw = (PROC / str(pid) / "cmdline").read_bytes()
+    return raw.replace(b"\0", b" ").decode(errors="replace").strip()
+
+
+def _parent(pid: int) -> int:
+    for line in (PROC / str(pid) / "status").read_text().splitlines():
+        if line.startswith("PPid:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for entry in PROC.iterdir():
+        if entry.name.isdigit():
+            try:
+                if _parent(int(entry.name)) == pid:
+                    kids.append(int(entry.name))
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+    return sorted(kids)
+
+
+def _short(command: str, width: int = 90) -> str:
+    """Shorten full container IDs to docker's 12 characters, then cut to ``width``."""
+    command = re.sub(r"\b([0-9a-f]{12})[0-9a-f]{52}\b", r"\1", command)
+    return command if len(command) <= width else command[: width - 1] + "…"
+
+
+def _find(name: str) -> int | None:
+    for entry in sorted(PROC.iterdir(), key=lambda p: p.name):
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    return int(entry.name)
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+    return None
+
+
+def process_tree(container: str) -> str:
+    """Text tree of the processes that run ``container``, from dockerd down to its own."""
+    attrs = client().api.inspect_container(container)
+    address = attrs["NetworkSettings"].get("IPAddress") or "-"
+    lines = []
+    dockerd = _find("dockerd")
+    if dockerd:
+        lines.append(_short(_cmdline(dockerd)))
+        for kid in _children(dockerd):
+            command = _cmdline(kid)
+            if "docker-proxy" not in command or f"-container-ip {address} " in command:
+                lines.append("└─ " + _short(command))
+    pid = attrs["State"]["Pid"]
+    shim = _parent(pid)
+    owner = "PID 1" if _parent(shim) == 1 else f"PID {_parent(shim)}"
+    lines.append(f"{_short(_cmdline(shim))}   (parent: {owner})")
+    lines.append("└─ " + _short(_cmdline(pid)) + "   (the container's PID 1)")
+    kids = _children(pid)
+    for number, kid in enumerate(kids):
+        branch = "└─" if number == len(kids) - 1 else "├─"
+        lines.append(f"   {branch} {_short(_cmdline(kid))}")
+    return "\n".join(lines)

@@ -1,0 +1,281 @@
+# %% [markdown]
+# # 02 · The Docker engine
+#
+# This chapter follows the deck's part **« Docker engine »**: the slides *Du Docker engine à
+# `runc`*, *Docker engine*, and every command of the slides **« `docker` »** — *Pull de
+# l'image `nginx`*, *Instanciation de l'image `nginx`*, *Construction d'une image dérivée
+# depuis `nginx`*, *Ajout d'un tag sur `my-app` et `push` de l'image*, *Suppression des
+# images `nginx` et `my-app`*.
+#
+# **What you will learn**
+# - how the `docker` command, `dockerd`, `containerd` and `runc` work together, seen in the
+#   host's process tree;
+# - the life of an image and a container: pull, run, publish a port, remove;
+# - how to build a derived image, tag it, log in to a registry and push to it, remove it.
+#
+# **Prerequisites**: chapter 01 (what a container and an image are).
+
+# %%
+import labkit
+
+labkit.chapter("02-docker-engine")
+
+# %% [markdown]
+# ## From the Docker engine to `runc` (*Du Docker engine à `runc`*)
+#
+# ![The docker CLI talks to dockerd, which drives containerd, a shim per container, and runc](../images/docker-engine-flow.svg)
+#
+# The `docker` command is only a client: it sends HTTP requests to the engine, **`dockerd`**,
+# on the socket `/var/run/docker.sock`. `dockerd` keeps images, networks and volumes, and
+# hands containers to **`containerd`**, which starts one **shim** per container; the shim
+# calls **`runc`** to create the container (namespaces, cgroups, root filesystem) and then
+# stays as its parent. You can watch the client talk to the API yourself:
+
+# %%
+# %%terminal
+curl -s --unix-socket /var/run/docker.sock http://localhost/version | python3 -m json.tool | grep -E '"(Version|ApiVersion|Os)"'
+
+# %% [markdown]
+# ## Pulling an image (*Pull de l'image `nginx`*)
+#
+# A **registry** is a server that stores and distributes images; Docker Hub is the official
+# public one. `docker pull` downloads an image's manifest, its configuration and its layers.
+# Here the engine asks the course's mirror first (chapter 00), so this works offline:
+
+# %%
+# %%terminal
+docker pull nginx
+docker images nginx
+
+# %% [markdown]
+# `latest` is only the default **tag**: `nginx` means `docker.io/library/nginx:latest`. The
+# image ID is the digest of the image's configuration (chapter 01): the same ID means the
+# same image, whatever its names.
+#
+# ## Running a container (*Instanciation de l'image `nginx`*)
+#
+# `-d` runs it in the background, `--name` names it, `-p 8080:80` publishes the container's
+# port 80 on the host's port 8080.
+
+# %%
+# %%terminal
+docker run -d --name my-nginx -p 8080:80 nginx
+docker ps --filter name=my-nginx
+
+# %% [markdown]
+# > 📝 **Deck note** — the deck runs a bare `docker ps`. It lists *every* running container;
+# > on this machine that includes the course's own registries, so we filter on the name.
+#
+# The server answers as soon as nginx has started; `labkit.wait_http` waits for it (at most
+# 30 s), so the next cell never races the container:
+
+# %%
+labkit.wait_http("http://localhost:8080", expect="Welcome to nginx!", timeout=30)
+
+# %%
+# %%terminal
+curl -sL http://localhost:8080 | grep -o '<title>.*</title>'
+
+# %% [markdown]
+# ### The same container, seen from the host
+#
+# The container is an ordinary process tree of the host. `dockerd` started `containerd`;
+# the container's processes hang below a `containerd-shim-runc-v2`, which was re-parented to
+# PID 1 so that containers survive a restart of the engine. `runc` does not appear: it
+# created the container and exited. The `docker-proxy` is what listens on port 8080.
+
+# %%
+print(labkit.process_tree("my-nginx"))
+
+# %% [markdown]
+# `docker logs` shows what the container wrote on its standard output (nginx's access log
+# here), and `docker rm -f` stops and removes it:
+
+# %%
+# %%terminal
+docker logs my-nginx 2>&1 | grep -c 'GET / HTTP'
+docker rm -f my-nginx
+
+# %% [markdown]
+# ## Building a derived image (*Construction d'une image dérivée depuis `nginx`*)
+#
+# A **Dockerfile** describes an image as a base (`FROM`) plus changes; each instruction
+# that changes files adds a layer. The **build context** (here `.`) is the folder sent to the
+# engine, from which `COPY` takes its files.
+
+# %%
+# %%terminal
+mkdir -p public/; echo 'Hello World' > public/index.html
+
+cat > Dockerfile <<EOF
+FROM nginx:1.22
+
+COPY public /usr/share/nginx/html
+EOF
+
+docker build -t my-app .
+
+# %% [markdown]
+# > 📝 **Deck note** — the deck builds `FROM nginx:1.15`, an nginx of 2019 that no longer
+# > receives security fixes; the course's nginx is Debian bookworm's 1.22, so we use
+# > `nginx:1.22`. The `DEPRECATED` line says this engine (Debian's Docker 20.10) builds with
+# > the *legacy builder*; current Docker builds with BuildKit (`docker buildx build`), which
+# > prints its progress differently but reads the same Dockerfile.
+
+# %%
+# %%terminal
+docker run -d --name my-app -p 8080:80 my-app
+
+# %%
+labkit.wait_http("http://localhost:8080", expect="Hello World", timeout=30)
+
+# %%
+# %%terminal
+curl -sL http://localhost:8080
+docker rm -f my-app
+
+# %% [markdown]
+# > 📝 **Deck note** — `curl -L` prints a progress meter when its output is not a terminal;
+# > `-s` (silent) keeps just the page.
+#
+# `docker history` lists the layers of the new image: the one our `COPY` added on top of
+# the layers of `nginx:1.22` (which the course built from Debian packages):
+
+# %%
+# %%terminal
+docker history --format '{{.CreatedBy}}' my-app | cut -c1-80
+
+# %% [markdown]
+# ## Tagging and pushing (*Ajout d'un tag sur `my-app` et `push` de l'image*)
+#
+# A tag is just another name for the same image ID:
+
+# %%
+# %%terminal
+docker tag my-app:latest my-app:1.0
+docker images my-app
+
+# %% [markdown]
+# > 📝 **Deck note** — the deck logs in to `my-registry:8080` and then pushes `my-app:1.0`.
+# > That push would go to **Docker Hub**: the registry a push goes to is the first part of
+# > the image's *name*. To push to your own registry, tag the image with the registry's
+# > address. The course's registry is `localhost:5000` (port 8080 is the web server's), and
+# > it asks for a login: user `student`, password `docker-plus-plus`.
+#
+# Without a login the registry refuses the push:
+
+# %%
+# %%terminal --allow-fail
+docker tag my-app:latest localhost:5000/my-app:1.0
+docker push localhost:5000/my-app:1.0
+
+# %% [markdown]
+# In a terminal you would type `docker login localhost:5000` and answer the prompts; a
+# notebook has no prompt, so the password comes on standard input:
+
+# %%
+# %%terminal
+echo docker-plus-plus | docker login localhost:5000 --username student --password-stdin
+
+docker tag my-app:latest localhost:5000/my-app:latest
+docker push localhost:5000/my-app:1.0
+docker push localhost:5000/my-app:latest
+
+# %% [markdown]
+# The second push sent no layer (*Layer already exists*): both tags are the same image. The
+# registry's API (chapter 01) now lists both tags:
+
+# %%
+# %%terminal
+curl -s -u student:docker-plus-plus http://localhost:5000/v2/my-app/tags/list
+
+# %% [markdown]
+# ## Removing images (*Suppression des images `nginx` et `my-app`*)
+#
+# `docker rmi` removes *names*; a layer goes only when no image uses it any more.
+
+# %%
+# %%terminal
+docker rmi my-app:1.0 my-app localhost:5000/my-app:1.0 localhost:5000/my-app:latest nginx:1.22 nginx
+
+# %% [markdown]
+# The image is gone from this engine, but not from the registry: any machine that can reach
+# the registry can pull and run it again.
+
+# %%
+# %%terminal
+docker pull localhost:5000/my-app:1.0
+docker run --rm localhost:5000/my-app:1.0 cat /usr/share/nginx/html/index.html
+docker rmi localhost:5000/my-app:1.0
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 1 — a web server on a chosen address
+#
+# Run nginx in a container named `ex02-web`, reachable on **127.0.0.1:8082** only (not on
+# every address of the host). Then check.
+
+# %%
+# %%terminal
+# your commands here
+
+# %%
+labkit.check("02.run")
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# %%terminal --check 02.run
+docker run -d --name ex02-web -p 127.0.0.1:8082:80 nginx
+curl -s --retry 10 --retry-connrefused --retry-delay 1 http://127.0.0.1:8082 -o /dev/null
+
+# %% [markdown]
+# ### Exercise 2 — build, tag, push
+#
+# In a folder `ex02/`, write a Dockerfile that builds on `nginx:1.22` and serves a page
+# saying `Hello Docker++`. Build it as `ex02-hello:1.0` and push it to the course registry as
+# `localhost:5000/ex02-hello:1.0`. The check reads your Dockerfile (and names the line of a
+# malformed instruction), then runs the image it finds in the registry.
+
+# %%
+# %%terminal
+# your commands here
+
+# %%
+labkit.check("02.push")
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# %%terminal --check 02.push
+mkdir -p ex02/public; echo 'Hello Docker++' > ex02/public/index.html
+cat > ex02/Dockerfile <<EOF
+FROM nginx:1.22
+COPY public /usr/share/nginx/html
+EOF
+docker build -q -t ex02-hello:1.0 ex02 > /dev/null
+docker tag ex02-hello:1.0 localhost:5000/ex02-hello:1.0
+echo docker-plus-plus | docker login localhost:5000 -u student --password-stdin > /dev/null
+docker push -q localhost:5000/ex02-hello:1.0
+
+# %% [markdown]
+# ### Clean up
+#
+# The chapter removes its containers and images when it starts again; to leave nothing
+# running now:
+
+# %%
+# %%terminal
+docker rm -f ex02-web
+docker logout localhost:5000
+
+# %% [markdown]
+# ## Summary
+#
+# - `docker` is a client of `dockerd`'s HTTP API; `dockerd` → `containerd` → shim → `runc`
+#   turns an image into isolated host processes.
+# - `pull`, `run -d -p`, `ps`, `logs`, `rm -f` drive a container's life; `build` makes a
+#   derived image from a Dockerfile; `tag` names it; `login` + `push` publish it to the
+#   registry named in the tag; `rmi` removes names, and layers nobody uses.
+#
+# ## What's next
+#
+# Chapter 03 describes several containers at once — a multi-service voting app — with
+# `docker compose`.

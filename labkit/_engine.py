@@ -169,6 +169,8 @@ def wait_http(url: str, expect: str | None = None, timeout: float = 30) -> str:
             last = f"the page did not contain {expect!r}"
         except (urllib.error.URLError, ConnectionError, OSError) as err:
             last = str(err)
+            if not is_reachable():
+                client()  # raises EngineUnavailable at once: no container can answer
         time.sleep(0.5)
     raise TimeoutExpired(
         f"{url} did not answer as expected within {timeout:.0f} s ({last}).",

@@ -20,6 +20,8 @@ class Rule(NamedTuple):
 
 
 RULES: tuple[Rule, ...] = (
+    # Where the course is checked out differs between machines: /home/me/docker-plus-plus...
+    Rule("checkout", r"(/[\w.+-]+)+(?=/notebooks/)", "<checkout>"),
     Rule("digest", r"sha256:[0-9a-f]{64}", "sha256:<digest>"),
     Rule("long-id", r"\b[0-9a-f]{64}\b", "<id>"),
     Rule("short-id", r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12}\b", "<id>"),

@@ -23,7 +23,10 @@ from ._tidy import tidy
 
 _HEREDOC = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")
 _CONTINUED = ("\\", "|", "&&", "||")
-_NEEDS_ENGINE = re.compile(r"(^|[\s;|&(])(docker|ctr)(\s|$)")
+NO_ENGINE = (
+    "⚠ No Docker engine runs here (Binder, or Docker stopped), so this cell did not run: "
+    "its recorded output shows what it does. `labkit up` starts everything."
+)
 
 
 def split_commands(cell: str) -> list[str]:
@@ -93,9 +96,11 @@ class Terminal:
                 "Give the cell more time with `%%terminal --timeout SECONDS`, or check the "
                 "service it waits for (`docker ps -a`).",
             ) from err
-        output, _, new_cwd = proc.stdout.rpartition(f"\n{marker}")
-        if new_cwd.strip():
+        output, found, new_cwd = proc.stdout.rpartition(f"\n{marker}")
+        if found:
             self.cwd = Path(new_cwd.strip())
+        else:  # the command ended the shell itself (`exit N`): keep all it printed
+            output = proc.stdout
         return proc.returncode, tidy(output)
 
 
@@ -128,12 +133,8 @@ def run_cell(line: str, cell: str, out=None) -> None:
     out = out or sys.stdout
     options = _parser().parse_args(shlex.split(line))
     commands = split_commands(cell)
-    if any(_NEEDS_ENGINE.search(c) for c in commands) and not is_reachable():
-        print(
-            "⚠ This cell needs a Docker engine, and none runs here (Binder, or Docker "
-            "stopped): its recorded output shows what it does. Run `labkit up` to run it.",
-            file=out,
-        )
+    if not is_reachable():
+        print(NO_ENGINE, file=out)
         return
     term = terminal()
     for command in commands:

@@ -19,6 +19,8 @@ _COMPOSE = re.compile(
 )
 _KIND_ORDER = {"Image": 0, "Network": 1, "Volume": 2, "Container": 3}
 _SPINNER = re.compile(r"^\s*\[\+\] \w+.*$")
+# `docker compose rm` names the containers it will remove in the order it found them.
+_GOING_TO_REMOVE = re.compile(r"^(?P<head>Going to remove) (?P<names>.+)$")
 
 
 def last_segment(line: str) -> str:
@@ -27,13 +29,21 @@ def last_segment(line: str) -> str:
 
 
 def tidy(output: str) -> str:
-    """Collapse per-layer and per-object progress lines to their final state."""
+    """Collapse per-layer and per-object progress lines to their final state.
+
+    The container names of compose's ``Going to remove a, b`` line are sorted too.
+    """
     lines = [last_segment(line) for line in output.splitlines()]
     kept: list[str | tuple[str, str]] = []
     layers: dict[str, str] = {}
     objects: dict[tuple[int, str, str], str] = {}
     for line in lines:
         if _SPINNER.match(line):
+            continue
+        going = _GOING_TO_REMOVE.match(line)
+        if going:
+            names = ", ".join(sorted(going["names"].split(", ")))
+            kept.append(f"{going['head']} {names}")
             continue
         layer = _LAYER.match(line)
         if layer:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 
-from .._engine import http_get
-from .._errors import RecipeError
+from .._engine import client, http_get, wait_http
+from .._errors import RecipeError, TimeoutExpired
 from .._paths import work_dir
 from .._sh import sh
 from . import Failed, exercise
@@ -28,22 +29,42 @@ def compose_file() -> str:
         raise Failed(f"there is no {path.relative_to(work_dir('03-docker-compose'))} yet.")
     config = sh(f"docker compose -p ex03 -f {path} config --format json", check=False, timeout=60)
     if not config.ok:
+        message = config.output.strip().replace(f"{folder.parent}/", "")
         raise RecipeError(
-            f"compose.yaml is not valid: {config.output.strip()}",
-            "Fix the line the message names; `docker compose config` re-checks.",
+            f"compose.yaml is not valid: {message}",
+            "Fix the key the message names; `docker compose -f ex03/compose.yaml config` "
+            "re-checks.",
         )
     services = json.loads(config.output)["services"]
     if set(services) != {"web", "cache"}:
         raise Failed(f"the services are {sorted(services)}, not ['cache', 'web'].")
+    images = {
+        name: str(spec.get("image", "")).removeprefix("docker.io/").removeprefix("library/")
+        for name, spec in services.items()
+    }
+    if images["web"].split(":")[0] != "nginx" or images["cache"] != "redis:7":
+        raise Failed(f"the images are web={images['web']!r}, cache={images['cache']!r}.")
     if "cache" not in (services["web"].get("depends_on") or {}):
         raise Failed("web does not depend on cache.")
+    running = _running_services("ex03")
+    if running != {"web", "cache"}:
+        raise Failed(
+            f"the file is right; now start it as project ex03 (running: {sorted(running)})."
+        )
     try:
-        body = http_get("http://127.0.0.1:8083/")
-    except (urllib.error.URLError, OSError):
-        raise Failed("the file is right; now start it: nothing answers on port 8083.") from None
+        body = wait_http("http://127.0.0.1:8083/", timeout=10)
+    except TimeoutExpired:
+        raise Failed("ex03 runs, but nothing answers on port 8083.") from None
     if "Welcome to nginx!" not in body:
         raise Failed("port 8083 answers, but not with nginx's welcome page.")
     return "ex03 is valid, and its web service answers on port 8083."
+
+
+def _running_services(project: str) -> set[str]:
+    """The services of compose project ``project`` that have a running container."""
+    label = "com.docker.compose.project"
+    containers = client().containers.list(filters={"label": f"{label}={project}"})
+    return {c.labels.get("com.docker.compose.service", "") for c in containers}
 
 
 @exercise(
@@ -53,11 +74,15 @@ def compose_file() -> str:
     "(without a cookie jar) are four voters; option a is Cats, b is Dogs.",
 )
 def votes() -> str:
-    """The result app's API must report a=1, b=3."""
-    try:
-        counts = json.loads(http_get("http://127.0.0.1:8081/api/results"))
-    except (urllib.error.URLError, OSError):
-        raise Failed("the result app does not answer on port 8081: is the app up?") from None
-    if (counts.get("a"), counts.get("b")) != (1, 3):
-        raise Failed(f"the result reads Cats {counts.get('a')}, Dogs {counts.get('b')}.")
-    return "the worker moved every vote from redis to postgres: Cats 1, Dogs 3."
+    """The result app's API must report a=1, b=3 (within 10 s: the worker is asynchronous)."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            counts = json.loads(http_get("http://127.0.0.1:8081/api/results"))
+        except (urllib.error.URLError, OSError):
+            raise Failed("the result app does not answer on port 8081: is the app up?") from None
+        if (counts.get("a"), counts.get("b")) == (1, 3):
+            return "the worker moved every vote from redis to postgres: Cats 1, Dogs 3."
+        if time.monotonic() > deadline:
+            raise Failed(f"the result reads Cats {counts.get('a')}, Dogs {counts.get('b')}.")
+        time.sleep(0.5)

@@ -1,0 +1,73 @@
+"""Bounded waits, clean-up by label, the process tree, and chapter resets, on the real engine."""
+
+import time
+
+import pytest
+
+from labkit import TimeoutExpired, process_tree, sh, wait_healthy, wait_http
+from labkit._chapters import reset
+from labkit._engine import remove_by_label
+
+pytestmark = pytest.mark.docker
+LABEL = "org.dockerplusplus.test=engine"
+
+
+@pytest.fixture
+def web(engine):
+    container = engine.containers.run(
+        "labkit/nginx:latest",
+        name="labkit-test-web",
+        detach=True,
+        ports={"80/tcp": ("127.0.0.1", 8089)},
+        labels=dict([LABEL.split("=")]),
+    )
+    yield container
+    container.remove(force=True)
+
+
+def test_wait_http_returns_the_page(web):
+    assert "Welcome to nginx!" in wait_http("http://127.0.0.1:8089/", timeout=30)
+
+
+def test_wait_http_is_bounded(web):
+    start = time.monotonic()
+    with pytest.raises(TimeoutExpired, match="did not answer as expected within 2 s"):
+        wait_http("http://127.0.0.1:8089/", expect="not on this page", timeout=2)
+    assert time.monotonic() - start < 10
+
+
+def test_wait_healthy_reports_an_exited_container(engine):
+    engine.containers.run(
+        "labkit/debian:latest",
+        ["false"],
+        name="labkit-test-exit",
+        detach=True,
+        labels=dict([LABEL.split("=")]),
+    )
+    try:
+        with pytest.raises(TimeoutExpired, match="labkit-test-exit is not running"):
+            wait_healthy("labkit-test-exit", timeout=20)
+    finally:
+        remove_by_label(LABEL)
+
+
+def test_process_tree_shows_shim_and_container(web):
+    tree = process_tree("labkit-test-web")
+    assert "containerd-shim-runc-v2" in tree
+    assert "nginx: master process" in tree
+    assert "(the container's PID 1)" in tree
+
+
+def test_remove_by_label_removes_containers_networks_and_volumes(engine):
+    labels = dict([LABEL.split("=")])
+    engine.networks.create("labkit-test-net", labels=labels)
+    engine.volumes.create("labkit-test-vol", labels=labels)
+    engine.containers.create("labkit/debian:latest", name="labkit-test-c", labels=labels)
+    assert remove_by_label(LABEL) == 3
+    assert remove_by_label(LABEL) == 0
+
+
+def test_chapter_reset_removes_what_the_chapter_created(engine):
+    sh("docker run -d --name my-nginx nginx:latest", timeout=60)
+    reset("02")
+    assert not engine.containers.list(all=True, filters={"name": "^my-nginx$"})

@@ -12,7 +12,6 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import docker
 import docker.errors
@@ -237,8 +236,3 @@ def remove_images(*refs: str) -> list[str]:
         except docker.errors.ImageNotFound:
             pass
     return removed
-
-
-def dockerd_log() -> Path:
-    """Path of the log of a dockerd that labkit started."""
-    return cache_dir() / "dockerd.log"

@@ -36,6 +36,8 @@ RULES: tuple[Rule, ...] = (
         r"|month|year)|\d+ (second|minute|hour|day|week|month|year)s?)( ago)?\b",
         "<age>",
     ),
+    # Layer and blob sizes in registry JSON change whenever an image is rebuilt.
+    Rule("json-size", r'"size": ?\d+', '"size": <bytes>'),
     Rule("size", r"\b\d+(\.\d+)?\s?(B|kB|KB|KiB|MB|MiB|GB|GiB)\b", "<size>"),
     Rule("duration", r"\b\d+(\.\d+)?(ms|s)\b", "<duration>"),
     Rule("ipv4", r"\b(?!127\.0\.0\.1\b)(?!0\.0\.0\.0\b)(\d{1,3}\.){3}\d{1,3}\b", "<ip>"),

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from ._chapters import CHAPTERS, reset
 from ._compose import compose_version, ensure_compose
 from ._engine import MIRROR_PORT, client, ensure_engine, info, is_reachable, port_free
-from ._errors import LabkitError
-from ._images import RECIPES, build_all, is_built, sizes
+from ._images import RECIPES, build_all, is_built
 from ._progress import say, step
 from ._registry import COURSE_REGISTRY, INFRA_LABEL, MIRROR, ensure_registry, publish_all
 
@@ -163,14 +162,3 @@ def doctor() -> list[Finding]:
         )
     )
     return findings
-
-
-def image_sizes() -> dict[str, int]:
-    """Sizes of the course images in bytes (for the benchmark and `labkit doctor -v`)."""
-    return sizes()
-
-
-def require_ready() -> None:
-    """Raise a one-line `LabkitError` when the engine is missing (for tests and checks)."""
-    if not is_reachable():
-        raise LabkitError("No Docker engine is running.", "Run `labkit up`.")

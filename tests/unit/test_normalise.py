@@ -20,3 +20,13 @@ def test_masks_timestamps_and_durations():
 def test_leaves_ordinary_words_and_short_hex_alone():
     text = "Welcome to nginx! deadbeefcafe 1.0 latest"
     assert normalise(text) == text
+
+
+def test_masks_where_the_course_is_checked_out():
+    text = "validating /home/me/docker-plus-plus/notebooks/03-docker-compose/deck-compose.yml: x"
+    assert normalise(text) == (
+        "validating <checkout>/notebooks/03-docker-compose/deck-compose.yml: x"
+    )
+    assert normalise("commands run in notebooks/03-docker-compose/work") == (
+        "commands run in notebooks/03-docker-compose/work"
+    )

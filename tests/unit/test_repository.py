@@ -56,7 +56,10 @@ def test_every_exercise_has_a_check_cell_and_a_hidden_solution_that_passes():
         for cell in nbformat.read(path, as_version=4).cells:
             for ident in re.findall(r"(?:check\(|--check )\"?([0-9]{2}\.[a-z-]+)", cell.source):
                 tags = cell.metadata.get("tags", [])
-                text = "".join(o.get("text", "") for o in cell.get("outputs", []))
+                text = "".join(
+                    o.get("text", "") + o.get("data", {}).get("text/plain", "")
+                    for o in cell.get("outputs", [])
+                )
                 seen.setdefault(ident, []).append(("solution" in tags, text))
     assert set(seen) == set(EXERCISES)
     for ident, cells in seen.items():

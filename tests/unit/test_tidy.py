@@ -38,3 +38,17 @@ def test_compose_progress_is_the_final_state_per_object_sorted_by_kind_then_name
 def test_plain_output_is_untouched():
     assert tidy("hello\nworld\n") == "hello\nworld\n"
     assert tidy("") == ""
+
+
+def test_compose_rm_names_its_containers_in_sorted_order():
+    out = (
+        "Going to remove app-web-1, app-db-1\n"
+        " Container app-web-1  Removing\n"
+        " Container app-db-1  Removed\n"
+        " Container app-web-1  Removed\n"
+    )
+    assert tidy(out).splitlines() == [
+        "Going to remove app-db-1, app-web-1",
+        " Container app-db-1  Removed",
+        " Container app-web-1  Removed",
+    ]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from labkit import LabkitError
-from labkit._widgets import (
+from labkit.widgets import (
     ComposeGraph,
     ContainerList,
     LayerExplorer,

@@ -1,0 +1,532 @@
+# %% [markdown]
+# # 01 · Containers and the OCI
+#
+# This chapter follows the deck's part **« Conteneurisation »**: the slides *Conteneurisation*
+# (isolating each service, containers and virtual machines), *The Open Container Initiative
+# (OCI)* (runtime-spec, image-spec, distribution-spec, `runc`, `runhcs`) and *`containerd`*.
+#
+# **What you will learn**
+# - what a container is for the Linux kernel: an ordinary process, isolated by
+#   **namespaces** and limited by **cgroups** — shown on a real container;
+# - the three OCI specifications, each seen at work: a **bundle** run by `runc`
+#   (runtime-spec), a registry's **HTTP API** (distribution-spec), an image's **manifest,
+#   config and layers** (image-spec);
+# - where **`containerd`** sits between Docker and `runc`, seen with its own CLI, `ctr`.
+#
+# **Prerequisites**: chapter 00 (how `%%terminal` cells and checks work). The commands run
+# as root on the engine's host, because they read other processes' `/proc` and run `runc`.
+
+# %%
+import labkit
+
+labkit.chapter("01-containers")
+
+# %% [markdown]
+# ## Isolating a service (*Conteneurisation*)
+#
+# > A container **isolates** each service: the web server, the database, an application run
+# > independently, each in its own container holding only the dependencies it needs.
+# > (deck, translated)
+#
+# ![Virtual machines each carry a guest OS and its kernel on a hypervisor; containers share
+# the host's kernel](../images/container-vs-vm.svg)
+#
+# A virtual machine emulates a whole computer, and boots its own operating system and kernel
+# on it. A container boots nothing: it is a **process of the host**, started by the host's
+# kernel like any other, that the kernel shows a different view of the machine
+# (**namespaces**) and lets use only part of it (**cgroups**). Let us check this on a real
+# container, which only sleeps:
+
+# %%
+# %%terminal
+docker run -d --name oci-demo debian:bookworm sleep infinity
+
+# %% [markdown]
+# ### A container is a process
+#
+# Inside the container, `sleep` is **PID 1**, the first process, like `init` on a machine:
+
+# %%
+# %%terminal
+docker exec oci-demo cat /proc/1/cmdline | tr '\0' ' '
+
+# %% [markdown]
+# The host sees the same process, as root's `sleep infinity`, with an ordinary PID: `docker
+# inspect` gives it. The kernel's `NSpid` line lists the PIDs of a process in each PID
+# namespace it belongs to: the host's PID (replaced here by `$PID`, because the number changes
+# at every run), then 1 in the container's.
+
+# %%
+# %%terminal
+PID=$(docker inspect -f '{{.State.Pid}}' oci-demo) && \
+  ps -o user,args -p $PID && \
+  grep NSpid /proc/$PID/status | sed "s/$PID/\$PID/"
+
+# %% [markdown]
+# ### Namespaces: what the process sees
+#
+# Each namespace of a process is a link in `/proc/PID/ns/`. Two processes in the same
+# namespace have the same link. Compare the container's with those of a process of the host:
+# `/proc/self` is the process that reads it, here `readlink`, started by our shell on the
+# host.
+
+# %%
+# %%terminal
+PID=$(docker inspect -f '{{.State.Pid}}' oci-demo) && \
+for ns in pid net mnt uts ipc user cgroup; do \
+  if [ "$(readlink /proc/$PID/ns/$ns)" = "$(readlink /proc/self/ns/$ns)" ]; \
+  then echo "$ns: the host's"; else echo "$ns: own"; fi; \
+done
+
+# %% [markdown]
+# Docker gave the container its own **pid** (process numbers), **net** (network interfaces,
+# addresses, ports), **mnt** (mounted filesystems: the image's files as `/`), **uts**
+# (hostname) and **ipc** (shared memory, message queues) namespaces. It kept the host's
+# **user** namespace: root in the container is root on the host, only with fewer
+# *capabilities* (Docker can remap it with `userns-remap`). It kept the **cgroup** namespace
+# too, which is Docker's default on cgroup v1 machines like this one (on cgroup v2 the
+# container gets its own).
+#
+# What that changes, seen from inside: its own network interfaces, its own hostname (Docker
+# uses the container's short ID), the Debian userland of its image, but the host's kernel:
+
+# %%
+# %%terminal
+docker exec oci-demo ls /sys/class/net
+docker exec oci-demo hostname
+[ "$(docker exec oci-demo hostname)" != "$(hostname)" ] && echo "not the host's hostname"
+docker exec oci-demo grep PRETTY_NAME /etc/os-release
+[ "$(docker exec oci-demo uname -r)" = "$(uname -r)" ] && echo "same kernel as the host"
+
+# %% [markdown]
+# ### Cgroups: what the process may use
+#
+# Control groups (cgroups) count and limit the resources of a group of processes: memory,
+# CPU, number of processes, I/O. On cgroup v1, each controller has its own tree under
+# `/sys/fs/cgroup/`, and `/proc/PID/cgroup` says where the process sits in each. Docker puts
+# every container in a group `/docker/<container id>`:
+
+# %%
+# %%terminal
+PID=$(docker inspect -f '{{.State.Pid}}' oci-demo) && grep -E ':(memory|cpu):' /proc/$PID/cgroup
+
+# %% [markdown]
+# The container was started with no limit: its memory limit is the largest number the
+# kernel takes (2⁶³ − 1, rounded down to a whole 4 KiB page). `docker update` changes the limits of a
+# running container; `docker run --memory` sets them at start. The kernel file changes, and
+# the container sees its own cgroup as `/sys/fs/cgroup/memory/`:
+
+# %%
+# %%terminal
+cat /sys/fs/cgroup/memory/docker/$(docker inspect -f '{{.Id}}' oci-demo)/memory.limit_in_bytes
+docker update --memory 128m --memory-swap 128m oci-demo
+cat /sys/fs/cgroup/memory/docker/$(docker inspect -f '{{.Id}}' oci-demo)/memory.limit_in_bytes
+docker exec oci-demo cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+
+# %% [markdown]
+# 134217728 bytes are 128 MiB (`--memory-swap` equal to `--memory` means: no swap on top).
+# The kernel enforces it: `tail` keeps its last line in memory, and `/dev/zero` is one
+# endless line, so `tail` grows until the kernel's OOM killer kills it (exit code 137 =
+# 128 + signal 9, `SIGKILL`). The cgroup counts the kill:
+
+# %%
+# %%terminal --allow-fail
+docker exec oci-demo sh -c 'head -c 300m /dev/zero | tail > /dev/null'
+grep -w oom_kill /sys/fs/cgroup/memory/docker/$(docker inspect -f '{{.Id}}' oci-demo)/memory.oom_control
+
+# %% [markdown]
+# > 📝 **cgroup v2** — this machine uses cgroup v1, like the deck's machines. On a cgroup v2
+# > machine (most distributions since 2021) there is one tree, `/proc/PID/cgroup` holds a
+# > single line `0::/…`, and the limit is in the file `memory.max` of the container's group
+# > (`/sys/fs/cgroup/system.slice/docker-<id>.scope/` with systemd). The ideas are the same.
+#
+# Namespaces and cgroups are all there is: no hypervisor, no guest kernel. That is why a
+# container starts in a fraction of a second, and why all containers of a host depend on its
+# one kernel.
+
+# %% [markdown]
+# ## The Open Container Initiative (*The Open Container Initiative (OCI)*)
+#
+# ![Docker, the kubelet and nerdctl drive containerd, which starts a shim per container; the
+# shim calls runc, which asks the Linux kernel; the three OCI specifications govern these
+# layers](../images/oci-stack.svg)
+#
+# Docker made containers popular in 2013. In 2015, Docker, CoreOS, Google, Microsoft and
+# others founded the **Open Container Initiative** (OCI) to standardise them, so that images
+# and tools work together whatever their vendor. It publishes three specifications:
+#
+# | Specification | What it defines | Seen below with |
+# |---|---|---|
+# | [runtime-spec](https://github.com/opencontainers/runtime-spec) | how to run a container from a **bundle**: a `config.json` and a root filesystem | `runc` |
+# | [image-spec](https://github.com/opencontainers/image-spec) | what an image is: a **manifest**, a **config** and **layers** | the registry's JSON |
+# | [distribution-spec](https://github.com/opencontainers/distribution-spec) | the registry's HTTP API to push and pull images (`/v2/...`) | `curl` |
+#
+# [`runc`](https://github.com/opencontainers/runc) is the reference implementation of the
+# runtime-spec: a command-line tool that asks the Linux kernel for namespaces, cgroups and
+# mounts, then starts the container's process. Docker gave its code to the OCI. Other
+# runtimes implement the same spec, such as
+# [`runhcs`](https://github.com/Microsoft/hcsshim) for Windows
+# containers (a fork of `runc` on Windows' Host Compute Service), `crun` (in C) or gVisor's
+# `runsc`.
+#
+# > 📝 **Deck note** — the deck says that `runc` implements *these specifications* (all
+# > three). `runc` implements only the **runtime-spec**: it neither pulls nor unpacks images.
+# > The image-spec and the distribution-spec are implemented by registries and by the tools
+# > that pull images and unpack them into bundles: `containerd`, Docker, Podman.
+#
+# ### The runtime-spec: a bundle run by `runc`
+#
+# A **bundle** is a folder holding the container's root filesystem (`rootfs/`) and its
+# configuration (`config.json`). Any folder of files will do as the root filesystem; here we
+# take the files of the `debian:bookworm` image, exported from a container that Docker creates
+# but never starts:
+
+# %%
+# %%terminal
+mkdir -p bundle/rootfs
+docker create --name oci-rootfs debian:bookworm
+docker export oci-rootfs | tar -C bundle/rootfs -x
+docker rm oci-rootfs
+ls -x bundle/rootfs
+
+# %% [markdown]
+# `runc spec` writes a default `config.json`. It runs `sh` on a terminal, for a human; we
+# make it run a command with no terminal, since a notebook cell has none.
+
+# %%
+# %%terminal
+runc spec --bundle bundle
+python3 - <<'EOF'
+import json
+
+with open("bundle/config.json") as file:
+    spec = json.load(file)
+spec["process"]["terminal"] = False
+spec["process"]["args"] = [
+    "sh", "-c", "echo Hello from runc, I am PID $$ on $(hostname); ls /sys/class/net"
+]
+with open("bundle/config.json", "w") as file:
+    json.dump(spec, file, indent=2)
+EOF
+
+# %% [markdown]
+# The main parts of the configuration: the spec's version, the process to run (with its
+# capabilities, a short list of root's privileges), the root filesystem (read-only), the
+# hostname and the namespaces to create:
+
+# %%
+# %%terminal
+python3 - <<'EOF'
+import json
+
+with open("bundle/config.json") as file:
+    spec = json.load(file)
+print("ociVersion:", spec["ociVersion"])
+print("process.args:", spec["process"]["args"])
+print("process.capabilities.bounding:", spec["process"]["capabilities"]["bounding"])
+print("root:", spec["root"])
+print("hostname:", spec["hostname"])
+print("linux.namespaces:", [ns["type"] for ns in spec["linux"]["namespaces"]])
+EOF
+
+# %% [markdown]
+# `runc run ID` creates the container from the bundle, runs it in the foreground, and deletes
+# it when its process ends. No Docker is involved:
+
+# %%
+# %%terminal
+runc run --bundle bundle oci-bundle
+runc list
+
+# %% [markdown]
+# The process was PID 1 of its own PID namespace, with its own hostname, and its network
+# namespace holds only `lo`: `runc` creates the namespaces that `config.json` asks for, but
+# plugging a network into one is the job of the tool above it (Docker, chapter 02). `runc
+# list` is empty: the container is gone.
+#
+# The runtime-spec also defines a container's **lifecycle**: *create* (namespaces, cgroups
+# and mounts are ready, the process is not started), *start*, *kill*, *delete*, and *state*
+# to read where it is. `runc` has one command for each. This time the container sleeps; it
+# inherits `runc`'s output, so we send that to `/dev/null` (else the cell would wait for the
+# output to close):
+
+# %%
+# %%terminal
+python3 - <<'EOF'
+import json
+
+with open("bundle/config.json") as file:
+    spec = json.load(file)
+spec["process"]["args"] = ["sleep", "infinity"]
+with open("bundle/config.json", "w") as file:
+    json.dump(spec, file, indent=2)
+EOF
+runc create --bundle bundle oci-sleeper > /dev/null 2>&1
+runc list | awk '{print $1, $3}'
+runc start oci-sleeper
+runc list | awk '{print $1, $3}'
+runc kill oci-sleeper KILL
+sleep 1
+runc list | awk '{print $1, $3}'
+runc delete oci-sleeper
+runc list | awk '{print $1, $3}'
+
+# %% [markdown]
+# ### The distribution-spec: a registry's HTTP API
+#
+# A registry is an HTTP server whose API starts with `/v2/`. The course's mirror
+# (`127.0.0.1:5001`, chapter 00) speaks it; so do Docker Hub, GitHub's and GitLab's
+# registries. `/v2/` answers `{}` when the API is there; `_catalog` lists the repositories
+# and `tags/list` the tags of one:
+
+# %%
+# %%terminal
+curl -s http://127.0.0.1:5001/v2/
+curl -s http://127.0.0.1:5001/v2/_catalog
+curl -s http://127.0.0.1:5001/v2/library/nginx/tags/list
+
+# %% [markdown]
+# ### The image-spec: manifest, config, layers
+#
+# An image is not one file. Pulling `nginx:latest` starts with its **manifest**, a small JSON
+# document that lists the image's parts, each by its media type, size and **digest**. The
+# `Accept` header says which manifest formats the client understands:
+
+# %%
+# %%terminal
+curl -s -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' -o nginx-manifest.json http://127.0.0.1:5001/v2/library/nginx/manifests/latest
+python3 -m json.tool nginx-manifest.json
+
+# %% [markdown]
+# The manifest points to one **config** (the image's settings and history) and to its
+# **layers**, gzipped tarballs of files that are stacked, in order, to make the container's
+# root filesystem.
+#
+# > 📝 **Media types** — the OCI image-spec was written from Docker's *image manifest v2,
+# > schema 2*, which the mirror stores (`application/vnd.docker...`, as `docker push` made
+# > it). The OCI types (`application/vnd.oci.image.manifest.v1+json`, ...) have the same
+# > structure; registries and engines read both. Ask with no `Accept` header, and this
+# > registry answers the obsolete schema 1 instead.
+#
+# **Content addressing**: a digest is `sha256:` followed by the SHA-256 of the content itself.
+# A blob is fetched by its digest, and whoever fetches it can check it got exactly that. The
+# registry gives the digest of the manifest in a header:
+
+# %%
+# %%terminal
+curl -sI -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' http://127.0.0.1:5001/v2/library/nginx/manifests/latest | grep -i '^docker-content-digest'
+sha256sum nginx-manifest.json
+
+# %% [markdown]
+# Same hash (the outputs are real; on your machine the digests differ from the recorded ones,
+# but both lines agree). Now fetch the config blob by the digest the manifest gives, and
+# hash it:
+
+# %%
+# %%terminal
+CONFIG=$(python3 -c 'import json; print(json.load(open("nginx-manifest.json"))["config"]["digest"])') && \
+  curl -s -o nginx-config.json http://127.0.0.1:5001/v2/library/nginx/blobs/$CONFIG && \
+  COMPUTED=sha256:$(sha256sum nginx-config.json | cut -d' ' -f1) && \
+  echo "digest in the manifest: $CONFIG" && \
+  echo "sha256 of the blob:     $COMPUTED" && \
+  if [ "$CONFIG" = "$COMPUTED" ]; then echo match; else echo MISMATCH; fi
+
+# %% [markdown]
+# This digest of the config is also the **image ID** that `docker images` shows (its first 12
+# characters): the same ID means the same image. The config holds what `docker run` needs
+# besides the files: platform, default command, environment... and the list of the layers'
+# `diff_ids`, the digests of the *uncompressed* tarballs, and the history of the build:
+
+# %%
+# %%terminal
+python3 - <<'EOF'
+import json
+
+with open("nginx-config.json") as file:
+    config = json.load(file)
+print("architecture:", config["architecture"], "| os:", config["os"])
+print("config.Cmd:", config["config"]["Cmd"])
+print("rootfs.diff_ids:")
+for diff_id in config["rootfs"]["diff_ids"]:
+    print("  ", diff_id)
+print("history:")
+for step in config["history"]:
+    kind = "(no layer)" if step.get("empty_layer") else "(layer)   "
+    print("  ", kind, step.get("created_by", step.get("comment", ""))[:80])
+EOF
+
+# %% [markdown]
+# Three steps made a layer (the imported Debian base, the `apt-get install`, the `COPY`); the
+# others only changed the config. A layer blob is an ordinary gzipped tarball, here the last
+# one, made by the `COPY`:
+
+# %%
+# %%terminal
+LAYER=$(python3 -c 'import json; print(json.load(open("nginx-manifest.json"))["layers"][-1]["digest"])') && \
+  curl -s http://127.0.0.1:5001/v2/library/nginx/blobs/$LAYER | tar -tz
+
+# %% [markdown]
+# So pulling an image means: get the manifest, then each blob it lists (skipping the layers
+# already here, which is why images that share a base share its download), checking every
+# digest. Chapter 02 does it with `docker pull`.
+
+# %% [markdown]
+# ## containerd (*`containerd`*)
+#
+# `containerd` is the runtime that container managers build on today. It started inside
+# Docker and became a project of its own in 2017 (now graduated at the CNCF). It pulls and
+# stores images, prepares root filesystems, runs and supervises containers — through `runc`.
+# Docker drives it, and so does Kubernetes' kubelet (through the *Container Runtime
+# Interface*, CRI).
+#
+# Here `dockerd` started its own `containerd`, with a configuration file it wrote: the gRPC
+# socket is in its `[grpc]` section.
+
+# %%
+# %%terminal
+grep -A1 '^\[grpc\]' /run/docker/containerd/containerd.toml
+stat -c '%F: %n' /run/docker/containerd/containerd.sock
+
+# %% [markdown]
+# (Where `containerd` runs as a system service of its own, as with Docker's packages under
+# systemd, its socket is `/run/containerd/containerd.sock`.)
+#
+# `ctr` is containerd's low-level command-line client. containerd separates its clients with
+# **namespaces** (its own, not the kernel's): Docker uses `moby`.
+
+# %%
+# %%terminal
+ctr --address /run/docker/containerd/containerd.sock namespaces ls
+
+# %% [markdown]
+# Docker's containers are containerd containers, with the same full ID. The engine runs
+# others too (the course's registries), so we keep `oci-demo`'s line: a containerd
+# **container** is the metadata (its OCI runtime config), a **task** is its running process.
+# The `IMAGE` column is empty because Docker 20.10 keeps images in its own store, not in
+# containerd's.
+
+# %%
+# %%terminal
+docker ps --no-trunc --filter name=oci-demo --format '{{.ID}}  {{.Names}}  {{.Status}}'
+ctr --address /run/docker/containerd/containerd.sock -n moby containers ls | grep -E "^CONTAINER|$(docker inspect -f '{{.Id}}' oci-demo)"
+ctr --address /run/docker/containerd/containerd.sock -n moby tasks ls | grep -E "^TASK|$(docker inspect -f '{{.Id}}' oci-demo)" | awk '{print $1, $3}'
+
+# %% [markdown]
+# What containerd keeps for a container is an OCI runtime configuration, which `dockerd`
+# wrote from the image's config and the options of `docker run`: the same kind of document as
+# our `config.json`.
+
+# %%
+# %%terminal
+ctr --address /run/docker/containerd/containerd.sock -n moby containers info $(docker inspect -f '{{.Id}}' oci-demo) | \
+  python3 -c 'import json, sys; spec = json.load(sys.stdin)["Spec"]; print(spec["ociVersion"], spec["process"]["args"], [ns["type"] for ns in spec["linux"]["namespaces"]])'
+
+# %% [markdown]
+# To run it, containerd writes that configuration into a bundle on disk and starts a
+# **shim**, `containerd-shim-runc-v2`, one per container. The shim calls `runc` to create and
+# start the container; `runc` exits once the process runs, and the shim stays as its parent,
+# keeping its output and exit status. So the parent of `oci-demo`'s `sleep` is the shim, and `runc` (pointed to Docker's
+# state folder) knows the container and its bundle, a folder with a `config.json` and a
+# `rootfs` like ours:
+
+# %%
+# %%terminal
+PID=$(docker inspect -f '{{.State.Pid}}' oci-demo) && tr '\0' ' ' < /proc/$(ps -o ppid= -p $PID | tr -d ' ')/cmdline
+runc --root /run/docker/runtime-runc/moby state $(docker inspect -f '{{.Id}}' oci-demo) | grep -E '"(status|bundle)"'
+ls /run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby/$(docker inspect -f '{{.Id}}' oci-demo)
+
+# %% [markdown]
+# The chain is **`docker` → `dockerd` → `containerd` → shim → `runc` → kernel**. Chapter 02
+# shows it in the host's process tree.
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 1 — the host's network
+#
+# Some containers need the host's network as it is (a network monitor, a service that must
+# see every interface). Start a container named `ex01-net`, from `debian:bookworm`, running
+# `sleep infinity`, that shares the **host's network namespace** instead of getting its own.
+# Check it yourself with `/proc/PID/ns/net`, like above.
+
+# %%
+# %%terminal
+# your commands here
+
+# %%
+labkit.check("01.host-network")
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# %%terminal --check 01.host-network
+docker run -d --name ex01-net --network host debian:bookworm sleep infinity
+PID=$(docker inspect -f '{{.State.Pid}}' ex01-net) && \
+  [ "$(readlink /proc/$PID/ns/net)" = "$(readlink /proc/self/ns/net)" ] && echo "net: the host's"
+
+# %% [markdown]
+# ### Exercise 2 — a memory limit
+#
+# Start a container named `ex01-limited`, from `debian:bookworm`, running `sleep infinity`,
+# limited to **64 MiB** of memory from the start. Then find that limit in the container's
+# memory cgroup, in bytes.
+
+# %%
+# %%terminal
+# your commands here
+
+# %%
+labkit.check("01.memory-limit")
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# %%terminal --check 01.memory-limit
+docker run -d --name ex01-limited --memory 64m debian:bookworm sleep infinity
+cat /sys/fs/cgroup/memory/docker/$(docker inspect -f '{{.Id}}' ex01-limited)/memory.limit_in_bytes
+
+# %% [markdown]
+# ### Exercise 3 — counting layers
+#
+# How many layers does `nginx:latest` have in the registry mirror? Find it from the
+# registry's API, and put the number in `answer`.
+
+# %%
+answer = None  # the number of layers
+
+# %%
+labkit.check("01.layers", answer)
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# Solution: count the "layers" of the manifest (labkit.Registry reads the same HTTP API).
+manifest = labkit.Registry().manifest("library/nginx", "latest")
+labkit.check("01.layers", len(manifest["layers"]))
+
+# %% [markdown]
+# ## Cleaning up
+#
+# Remove the chapter's containers, so that nothing keeps running. `runc list` shows that no
+# `runc` container is left either. (`labkit reset 01` does the same and empties the `work/`
+# folder.)
+
+# %%
+# %%terminal
+docker rm -f oci-demo ex01-net ex01-limited
+runc list | awk '{print $1, $3}'
+
+# %% [markdown]
+# ## Summary
+#
+# - A container is a **process of the host**: **namespaces** give it its own view (PIDs,
+#   network, mounts, hostname, IPC), **cgroups** limit what it uses. No guest kernel: all
+#   containers share the host's.
+# - The **OCI** standardises containers in three specifications: the **runtime-spec** (a
+#   bundle, `config.json` + `rootfs/`, and a lifecycle; `runc` implements it, `runhcs` on
+#   Windows), the **image-spec** (manifest → config + layers) and the **distribution-spec**
+#   (the registry's `/v2/` HTTP API).
+# - Everything in an image is **content-addressed**: a digest is the SHA-256 of the content,
+#   so it names it and checks it.
+# - **`containerd`** runs containers for Docker (namespace `moby`) and Kubernetes; a shim per
+#   container calls `runc`.
+#
+# ## What's next
+#
+# Chapter 02, **the Docker engine**: how the `docker` command, `dockerd`, `containerd` and
+# `runc` work together, then the life of images and containers — pull, run, build, tag,
+# push.

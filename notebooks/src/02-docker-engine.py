@@ -88,6 +88,22 @@ curl -sL http://localhost:8080 | grep -o '<title>.*</title>'
 print(labkit.process_tree("my-nginx"))
 
 # %% [markdown]
+# ### Watching the engine
+#
+# `docker ps` is a snapshot. The course's **container list** dashboard shows the same list
+# and refreshes when you click *Refresh* (or for a bounded time with `.start()`); type in
+# its *name* box to filter. Leave it open while you run the next cells and refresh it.
+
+# %% tags=["nbval-ignore-output"]
+from labkit.widgets import ContainerList, LayerExplorer
+
+containers = ContainerList(name="my-")
+containers
+
+# %%
+print("\n".join(f"{row.name}: {row.state}" for row in containers.shown))
+
+# %% [markdown]
 # `docker logs` shows what the container wrote on its standard output (nginx's access log
 # here), and `docker rm -f` stops and removes it:
 
@@ -144,6 +160,19 @@ docker rm -f my-app
 # %%
 # %%terminal
 docker history --format '{{.CreatedBy}}' my-app | cut -c1-80
+
+# %% [markdown]
+# The **layer explorer** shows the same history with each layer's size: only the top layer
+# is ours (a few bytes); the rest is shared with `nginx:1.22`, stored once on disk. Pick
+# another image in its list to compare.
+
+# %% tags=["nbval-ignore-output"]
+layers = LayerExplorer("my-app:latest")
+layers
+
+# %%
+for row in layers.layers[:3]:
+    print(f"{row.size_text:>8}  {row.created_by[:60]}")
 
 # %% [markdown]
 # ## Tagging and pushing (*Ajout d'un tag sur `my-app` et `push` de l'image*)
@@ -226,7 +255,7 @@ labkit.check("02.run")
 # %% tags=["solution"] jupyter={"source_hidden": true}
 # %%terminal --check 02.run
 docker run -d --name ex02-web -p 127.0.0.1:8082:80 nginx
-curl -s --retry 10 --retry-connrefused --retry-delay 1 http://127.0.0.1:8082 -o /dev/null
+curl -s --retry 20 --retry-all-errors --retry-delay 1 -o /dev/null http://127.0.0.1:8082
 
 # %% [markdown]
 # ### Exercise 2 — build, tag, push

@@ -181,6 +181,7 @@ def wait_healthy(name: str, timeout: float = 60) -> None:
     """Wait until container ``name`` is running and, if it has a health check, healthy."""
     deadline = time.monotonic() + timeout
     state: dict[str, object] = {}
+    health: dict[str, object] = {}
     while time.monotonic() < deadline:
         try:
             state = client().api.inspect_container(name)["State"]
@@ -189,11 +190,12 @@ def wait_healthy(name: str, timeout: float = 60) -> None:
         health = state.get("Health") or {}
         if state.get("Status") == "running" and health.get("Status", "healthy") == "healthy":
             return
-        if state.get("Status") in ("exited", "dead"):
+        if state.get("Status") in ("exited", "dead") or health.get("Status") == "unhealthy":
             break
         time.sleep(0.5)
     raise TimeoutExpired(
-        f"Container {name} is not running and healthy (state: {state.get('Status')}).",
+        f"Container {name} is not running and healthy (state: {state.get('Status')}"
+        f"{', ' + health['Status'] if health.get('Status') else ''}).",
         f"Read its logs: `docker logs {name}`.",
     )
 

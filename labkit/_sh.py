@@ -43,6 +43,7 @@ def sh(
     env: dict[str, str] | None = None,
     input: str | None = None,
     fix: str | None = None,
+    shown: str | None = None,
 ) -> Result:
     """Run ``command`` with bash, wait at most ``timeout`` seconds, return its `Result`.
 
@@ -54,7 +55,9 @@ def sh(
         env: extra environment variables.
         input: text given on standard input (default: none, never the terminal).
         fix: the hint put in the error message when the command fails.
+        shown: how messages and the `Result` name the command (default: ``command``).
     """
+    shown = shown or command
     full_env = {**os.environ, **(env or {})}
     try:
         proc = subprocess.run(
@@ -70,10 +73,10 @@ def sh(
         )
     except subprocess.TimeoutExpired as err:
         raise TimeoutExpired(
-            f"`{command}` was still running after {timeout:.0f} s and was stopped.",
+            f"`{shown}` was still running after {timeout:.0f} s and was stopped.",
             fix or "Check that the service it talks to is up (`labkit doctor`).",
         ) from err
-    result = Result(command, proc.returncode, proc.stdout)
+    result = Result(shown, proc.returncode, proc.stdout)
     if check and not result.ok:
-        raise CommandFailed(command, result.code, result.output, fix)
+        raise CommandFailed(shown, result.code, result.output, fix)
     return result

@@ -12,13 +12,13 @@ import argparse
 import os
 import re
 import shlex
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._engine import is_reachable
-from ._errors import CommandFailed, LabkitError, TimeoutExpired
+from ._errors import CommandFailed, LabkitError
+from ._sh import sh
 from ._tidy import tidy
 
 _HEREDOC = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")
@@ -78,30 +78,22 @@ class Terminal:
         """Run one command in bash; return its exit code and tidied output."""
         marker = "__LABKIT_PWD__="
         script = f"{command}\n__rc=$?\nprintf '\\n{marker}%s\\n' \"$PWD\"\nexit $__rc"
-        try:
-            proc = subprocess.run(
-                ["bash", "-c", script],
-                cwd=self.cwd,
-                env={**_base_env(), **self.env},
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                timeout=timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as err:
-            raise TimeoutExpired(
-                f"`{command}` was still running after {timeout:.0f} s and was stopped.",
-                "Give the cell more time with `%%terminal --timeout SECONDS`, or check the "
-                "service it waits for (`docker ps -a`).",
-            ) from err
-        output, found, new_cwd = proc.stdout.rpartition(f"\n{marker}")
+        result = sh(
+            script,
+            cwd=self.cwd,
+            env={**_base_env(), **self.env},
+            timeout=timeout,
+            check=False,
+            shown=command,
+            fix="Give the cell more time with `%%terminal --timeout SECONDS`, or check the "
+            "service it waits for (`docker ps -a`).",
+        )
+        output, found, new_cwd = result.output.rpartition(f"\n{marker}")
         if found:
             self.cwd = Path(new_cwd.strip())
         else:  # the command ended the shell itself (`exit N`): keep all it printed
-            output = proc.stdout
-        return proc.returncode, tidy(output)
+            output = result.output
+        return result.code, tidy(output)
 
 
 def _base_env() -> dict[str, str]:

@@ -36,17 +36,51 @@ def test_wait_http_is_bounded(web):
     assert time.monotonic() - start < 10
 
 
-def test_wait_healthy_reports_an_exited_container(engine):
-    engine.containers.run(
+def test_wait_healthy_reports_an_exited_container_at_once(engine):
+    container = engine.containers.run(
         "labkit/debian:latest",
-        ["false"],
+        ["sh", "-c", "exit 3"],
         name="labkit-test-exit",
         detach=True,
         labels=dict([LABEL.split("=")]),
     )
     try:
-        with pytest.raises(TimeoutExpired, match="labkit-test-exit is not running"):
+        container.wait(timeout=30)
+        start = time.monotonic()
+        with pytest.raises(TimeoutExpired, match=r"labkit-test-exit is not running .*exited"):
             wait_healthy("labkit-test-exit", timeout=20)
+        assert time.monotonic() - start < 5
+    finally:
+        remove_by_label(LABEL)
+
+
+def test_wait_healthy_reports_an_unhealthy_container(engine):
+    engine.containers.run(
+        "labkit/debian:latest",
+        ["sleep", "60"],
+        name="labkit-test-sick",
+        detach=True,
+        labels=dict([LABEL.split("=")]),
+        healthcheck={"test": ["CMD", "false"], "interval": 500_000_000, "retries": 1},
+    )
+    try:
+        with pytest.raises(TimeoutExpired, match="unhealthy"):
+            wait_healthy("labkit-test-sick", timeout=30)
+    finally:
+        remove_by_label(LABEL)
+
+
+def test_wait_healthy_returns_once_healthy(engine):
+    engine.containers.run(
+        "labkit/debian:latest",
+        ["sleep", "60"],
+        name="labkit-test-well",
+        detach=True,
+        labels=dict([LABEL.split("=")]),
+        healthcheck={"test": ["CMD", "true"], "interval": 500_000_000},
+    )
+    try:
+        wait_healthy("labkit-test-well", timeout=30)
     finally:
         remove_by_label(LABEL)
 

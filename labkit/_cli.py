@@ -45,8 +45,17 @@ def _reset(args: argparse.Namespace) -> int:
 
 def _lab(args: argparse.Namespace) -> int:
     os.chdir(REPO_DIR)
-    command = ["jupyter", "lab", str(NOTEBOOKS_DIR / "00-start-here.ipynb"), *args.extra]
-    os.execvp(command[0], command)
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        f"--ServerApp.root_dir={REPO_DIR}",
+        "--LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb",
+    ]  # the repository is the root, so notebooks can show ../images/*.svg
+    if os.geteuid() == 0 and "--allow-root" not in args.extra:
+        command.append("--allow-root")  # the course runs as root on Debian machines
+    os.execv(command[0], [*command, *args.extra])
     return 0
 
 
@@ -74,11 +83,13 @@ def main(argv: list[str] | None = None) -> int:
     down.add_argument("--images", action="store_true", help="also remove the cached images")
     reset = commands.add_parser("reset", help="reset one chapter (e.g. `labkit reset 02`)")
     reset.add_argument("chapter")
-    lab = commands.add_parser("lab", help="open the course in JupyterLab")
-    lab.add_argument("extra", nargs=argparse.REMAINDER)
+    commands.add_parser("lab", help="open the course in JupyterLab (other options go to it)")
     execute = commands.add_parser("execute", help="re-execute notebooks in place (papermill)")
     execute.add_argument("notebooks", nargs="*")
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     handler = {
         "doctor": _doctor,
         "up": _up,

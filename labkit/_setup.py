@@ -7,9 +7,12 @@ import shutil
 import sys
 from dataclasses import dataclass
 
+import docker.errors
+
 from ._chapters import CHAPTERS, reset
 from ._compose import compose_version, ensure_compose
 from ._engine import MIRROR_PORT, client, ensure_engine, info, is_reachable, port_free
+from ._errors import LabkitError
 from ._images import RECIPES, build_all, is_built
 from ._progress import say, step
 from ._registry import COURSE_REGISTRY, INFRA_LABEL, MIRROR, ensure_registry, publish_all
@@ -43,13 +46,29 @@ def down(images: bool = False) -> None:
     for volume in cli.volumes.list(filters={"name": "labkit-"}):
         volume.remove(force=True)
     if images:
-        for item in RECIPES:
-            for image in cli.images.list(name=f"labkit/{item.name}"):
-                cli.images.remove(image.id, force=True)
+        remove_course_images()
     say(
         "✓ course containers, networks and volumes removed"
         + (" (and its images)" if images else "; images stay cached (`--images` removes them)")
     )
+
+
+def remove_course_images() -> None:
+    """Remove the course's cached images, children before parents, with all their names."""
+    cli = client()
+    for item in reversed(RECIPES):
+        for image in cli.images.list(name=item.repository):
+            try:
+                cli.images.remove(image.id, force=True)
+            except docker.errors.ImageNotFound:
+                continue  # already gone with a sibling tag
+            except docker.errors.APIError as err:
+                raise LabkitError(
+                    f"Image {item.repository} ({image.short_id}) cannot be removed: "
+                    f"{err.explanation}",
+                    "An image of yours is built on it: remove that image first "
+                    "(`docker images`), then run `labkit down --images` again.",
+                ) from err
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ._engine import client, is_reachable, remove_containers, remove_images
 from ._errors import LabkitError
 from ._paths import work_dir
+from ._registry import reset_course_registry
 from ._sh import sh
 from ._terminal import terminal
 
@@ -23,6 +24,7 @@ class Chapter:
     images: tuple[str, ...] = ()
     compose_projects: tuple[str, ...] = ()
     resets_registry: bool = False
+    runc_prefixes: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         """Short form: slug and title."""
@@ -36,6 +38,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         "Containers and the OCI",
         "Conteneurisation",
         containers=("oci-demo", "oci-rootfs", "ex01-net", "ex01-limited"),
+        runc_prefixes=("oci-", "ex01-"),
     ),
     Chapter(
         "02-docker-engine",
@@ -77,22 +80,21 @@ def find(name: str) -> Chapter:
 def reset(name: str) -> Chapter:
     """Remove what the chapter created (containers, images, compose projects, files)."""
     item = find(name)
-    folder = work_dir(item.slug)
     if is_reachable():
         for project in item.compose_projects:
             sh(f"docker compose -p {project} down -v --remove-orphans", check=False, timeout=120)
         remove_containers(*item.containers)
         remove_images(*item.images)
-        sh("docker logout localhost:5000", check=False, timeout=30)
         if item.resets_registry:
-            from ._registry import reset_course_registry
-
+            sh("docker logout localhost:5000", check=False, timeout=30)
             reset_course_registry()
         client().api.prune_images(filters={"dangling": True})
-    runc_state = sh("runc list -q", check=False, timeout=30)
-    for container in runc_state.output.split() if runc_state.ok else ():
-        if container.startswith(("oci-", "ex01-")):
-            sh(f"runc delete -f {container}", check=False, timeout=30)
+    if item.runc_prefixes:
+        listed = sh("runc list -q", check=False, timeout=30)
+        for container in listed.output.split() if listed.ok else ():
+            if container.startswith(item.runc_prefixes):
+                sh(f"runc delete -f {container}", check=False, timeout=30)
+    folder = work_dir(item.slug)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return item

@@ -1,0 +1,3 @@
+module runc-capfix
+
+go 1.22

@@ -51,6 +51,11 @@ def _find(name: str) -> int | None:
     return None
 
 
+def _proxy_last(command: str) -> tuple[bool, str]:
+    """Sort key: containerd before the port proxies, each group by command line."""
+    return ("docker-proxy" in command, command)
+
+
 def process_tree(container: str) -> str:
     """Text tree of the processes that run ``container``, from dockerd down to its own."""
     attrs = client().api.inspect_container(container)
@@ -59,10 +64,11 @@ def process_tree(container: str) -> str:
     dockerd = _find("dockerd")
     if dockerd:
         lines.append(_short(_cmdline(dockerd)))
-        for kid in _children(dockerd):
-            command = _cmdline(kid)
+        # Sorted by command, not PID: PIDs depend on when the engine last restarted.
+        commands = sorted((_cmdline(kid) for kid in _children(dockerd)), key=_proxy_last)
+        for command in commands:
             if "docker-proxy" not in command or f"-container-ip {address} " in command:
-                lines.append("└─ " + _short(command))
+                lines.append("└─ " + _short(command, width=120))
     pid = attrs["State"]["Pid"]
     shim = _parent(pid)
     owner = "PID 1" if _parent(shim) == 1 else f"PID {_parent(shim)}"

@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ._errors import CommandFailed, LabkitError
+from ._errors import LabkitError
 from ._paths import cache_dir
 from ._progress import step
 from ._sh import sh
@@ -66,19 +66,10 @@ def _build(binary: Path) -> None:
             subprocess.run(["chmod", "-R", "u+w", str(src)], check=True)
             binary.parent.mkdir(parents=True, exist_ok=True)
             ldflags = f"-s -w -X {COMPOSE_MODULE}/internal.Version={COMPOSE_VERSION}"
-            proc = subprocess.run(
-                ["go", "build", "-trimpath", "-ldflags", ldflags, "-o", str(binary), "./cmd"],
+            sh(
+                f"go build -trimpath -ldflags '{ldflags}' -o {binary} ./cmd",
                 cwd=src,
-                env={**os.environ, "CGO_ENABLED": "0"},
-                capture_output=True,
-                text=True,
+                env={"CGO_ENABLED": "0"},
                 timeout=1800,
-                check=False,
+                fix="Check the Go module proxy is reachable.",
             )
-            if proc.returncode != 0:
-                raise CommandFailed(
-                    "go build ./cmd (docker compose)",
-                    proc.returncode,
-                    proc.stderr,
-                    "Check the Go module proxy is reachable.",
-                )

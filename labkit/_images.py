@@ -23,6 +23,7 @@ from ._engine import apt_install, client
 from ._errors import CommandFailed, RecipeError
 from ._paths import NOTEBOOKS_DIR, RECIPES_DIR, cache_dir
 from ._progress import say, step
+from ._sh import sh
 
 HASH_LABEL = "org.dockerplusplus.recipe"
 DEBIAN_SUITE = "bookworm"
@@ -200,19 +201,17 @@ def _build_base(item: Recipe) -> None:
         log_path = cache_dir() / "logs" / "image-debian.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         start = time.monotonic()
-        with open(log_path, "w") as log:
-            proc = subprocess.run(
-                ["debootstrap", "--variant=minbase", DEBIAN_SUITE, str(rootfs), DEBIAN_MIRROR],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                timeout=1200,
-                check=False,
-            )
-        if proc.returncode != 0:
+        result = sh(
+            f"debootstrap --variant=minbase {DEBIAN_SUITE} {rootfs} {DEBIAN_MIRROR}",
+            timeout=1200,
+            check=False,
+        )
+        log_path.write_text(result.output)
+        if not result.ok:
             raise CommandFailed(
-                "debootstrap --variant=minbase bookworm",
-                proc.returncode,
-                log_path.read_text(errors="replace"),
+                result.command,
+                result.code,
+                result.output,
                 "Check that Debian's archive is reachable, then retry.",
             )
         say(f"    debootstrap done in {time.monotonic() - start:.0f} s; slimming the rootfs")

@@ -54,15 +54,20 @@ def test_wait_healthy_reports_an_exited_container_at_once(engine):
         remove_by_label(LABEL)
 
 
-def test_wait_healthy_reports_an_unhealthy_container(engine):
-    engine.containers.run(
+def sleeper(engine, name, health_test):
+    """A container that sleeps, with a healthcheck that runs ``health_test`` every 0.5 s."""
+    return engine.containers.run(
         "labkit/debian:latest",
         ["sleep", "60"],
-        name="labkit-test-sick",
+        name=name,
         detach=True,
         labels=dict([LABEL.split("=")]),
-        healthcheck={"test": ["CMD", "false"], "interval": 500_000_000, "retries": 1},
+        healthcheck={"test": ["CMD", health_test], "interval": 500_000_000, "retries": 1},
     )
+
+
+def test_wait_healthy_reports_an_unhealthy_container(engine):
+    sleeper(engine, "labkit-test-sick", "false")
     try:
         with pytest.raises(TimeoutExpired, match="unhealthy"):
             wait_healthy("labkit-test-sick", timeout=30)
@@ -71,14 +76,7 @@ def test_wait_healthy_reports_an_unhealthy_container(engine):
 
 
 def test_wait_healthy_returns_once_healthy(engine):
-    engine.containers.run(
-        "labkit/debian:latest",
-        ["sleep", "60"],
-        name="labkit-test-well",
-        detach=True,
-        labels=dict([LABEL.split("=")]),
-        healthcheck={"test": ["CMD", "true"], "interval": 500_000_000},
-    )
+    sleeper(engine, "labkit-test-well", "true")
     try:
         wait_healthy("labkit-test-well", timeout=30)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -43,7 +44,17 @@ def _reset(args: argparse.Namespace) -> int:
     return 0
 
 
+def _quiet_lab_settings() -> None:
+    """Keep JupyterLab from fetching news and update checks (classrooms may be offline)."""
+    path = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        setting = {"fetchNews": "false", "checkForUpdates": False}
+        path.write_text(json.dumps({"@jupyterlab/apputils-extension:notification": setting}))
+
+
 def _lab(args: argparse.Namespace) -> int:
+    _quiet_lab_settings()
     os.chdir(REPO_DIR)
     command = [
         sys.executable,

@@ -9,8 +9,8 @@ recipe, or one below it, changes. The base image is not a Dockerfile: it is made
 from __future__ import annotations
 
 import hashlib
+import shlex
 import shutil
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterable
@@ -215,29 +215,19 @@ def _build_base(item: Recipe) -> None:
                 "Check that Debian's archive is reachable, then retry.",
             )
         say(f"    debootstrap done in {time.monotonic() - start:.0f} s; slimming the rootfs")
-        subprocess.run(["bash", str(item.folder / "slim.sh"), str(rootfs)], check=True, timeout=120)
-        tar = subprocess.Popen(
-            ["tar", "-C", str(rootfs), "--numeric-owner", "-c", "."], stdout=subprocess.PIPE
-        )
         changes = [
             f"ENV PATH={BASE_PATH}",
             'CMD ["bash"]',
             f"LABEL {HASH_LABEL}={recipe_hash(item)}",
         ]
-        args = ["docker", "import"]
-        for change in changes:
-            args += ["--change", change]
-        imported = subprocess.run(
-            [*args, "-", image_ref(item)],
-            stdin=tar.stdout,
-            capture_output=True,
-            text=True,
+        import_args = [arg for change in changes for arg in ("--change", change)]
+        sh(
+            f"bash {shlex.quote(str(item.folder / 'slim.sh'))} {rootfs} && "
+            f"tar -C {rootfs} --numeric-owner -c . | "
+            f"docker import {shlex.join(import_args)} - {image_ref(item)}",
             timeout=600,
-            check=False,
+            fix="Check there is room on /var/lib/docker (`df -h`), then retry.",
         )
-        tar.wait(timeout=60)
-        if imported.returncode != 0:
-            raise CommandFailed("docker import", imported.returncode, imported.stderr)
 
 
 def sizes() -> dict[str, int]:

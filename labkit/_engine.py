@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import docker
 import docker.errors
@@ -19,6 +20,7 @@ import docker.errors
 from ._errors import EngineUnavailable, PortBusy, TimeoutExpired
 from ._paths import cache_dir
 from ._progress import step
+from ._runtime import RUNTIME_NAME, ensure_capfix
 from ._sh import sh
 
 MIRROR_PORT = int(os.environ.get("LABKIT_MIRROR_PORT", "5001"))
@@ -36,6 +38,7 @@ class EngineInfo:
     storage_driver: str
     cgroup_version: str
     mirrors: tuple[str, ...]
+    default_runtime: str = "runc"
 
 
 @lru_cache(maxsize=1)
@@ -68,13 +71,25 @@ def info() -> EngineInfo:
         storage_driver=data.get("Driver", "?"),
         cgroup_version=str(data.get("CgroupVersion", "?")),
         mirrors=tuple(data.get("RegistryConfig", {}).get("Mirrors") or ()),
+        default_runtime=data.get("DefaultRuntime", "runc"),
     )
 
 
-def daemon_config() -> dict[str, object]:
-    """The daemon settings the course needs when labkit starts dockerd itself."""
+def daemon_config(capfix: Path | None = None) -> dict[str, object]:
+    """The daemon settings the course needs when labkit starts dockerd itself.
+
+    Args:
+        capfix: the runc-capfix runtime to make the default (see `labkit._runtime`).
+    """
     mirror = f"127.0.0.1:{MIRROR_PORT}"
-    return {"registry-mirrors": [f"http://{mirror}"], "insecure-registries": [mirror]}
+    config: dict[str, object] = {
+        "registry-mirrors": [f"http://{mirror}"],
+        "insecure-registries": [mirror],
+    }
+    if capfix is not None:
+        config["runtimes"] = {RUNTIME_NAME: {"path": str(capfix)}}
+        config["default-runtime"] = RUNTIME_NAME
+    return config
 
 
 def ensure_engine() -> str:
@@ -109,7 +124,7 @@ def apt_install(*packages: str) -> None:
 def start_dockerd(timeout: float = 60) -> None:
     """Start dockerd in the background with `daemon_config`, and wait until it answers."""
     config = cache_dir() / "daemon.json"
-    config.write_text(json.dumps(daemon_config(), indent=2) + "\n")
+    config.write_text(json.dumps(daemon_config(ensure_capfix()), indent=2) + "\n")
     log = cache_dir() / "dockerd.log"
     with step(f"starting dockerd (settings {config}, log {log})"):
         with open(log, "ab") as out:

@@ -16,6 +16,7 @@ from ._errors import LabkitError
 from ._images import RECIPES, build_all, is_built
 from ._progress import say, step
 from ._registry import COURSE_REGISTRY, INFRA_LABEL, MIRROR, ensure_registry, publish_all
+from ._runtime import RUNTIME_NAME, missing_capabilities
 
 
 def up() -> None:
@@ -128,6 +129,17 @@ def doctor() -> list[Finding]:
             ", ".join(engine.mirrors) or "none",
             "Without it `docker pull nginx` needs the internet; restart dockerd "
             "through `labkit up` to get it.",
+        )
+    )
+    missing = missing_capabilities()
+    findings.append(
+        Finding(
+            "privileged containers",
+            not missing or engine.default_runtime == RUNTIME_NAME,
+            f"the bounding set lacks {', '.join(missing)}; default runtime {engine.default_runtime}"
+            if missing
+            else "every capability is available; plain runc",
+            "Stop this dockerd and run `labkit up`: it starts one with runc-capfix.",
         )
     )
     version = compose_version()

@@ -103,3 +103,26 @@ def test_chapter_reset_removes_what_the_chapter_created(engine):
     sh("docker run -d --name my-nginx nginx:latest", timeout=60)
     reset("02")
     assert not engine.containers.list(all=True, filters={"name": "^my-nginx$"})
+
+
+def test_privileged_containers_run(engine):
+    result = sh(
+        "docker run --rm --privileged labkit/debian:latest grep CapEff /proc/self/status",
+        timeout=60,
+    )
+    assert result.output.startswith("CapEff:")
+
+
+def test_exec_into_a_privileged_container(engine):
+    engine.containers.run(
+        "labkit/debian:latest",
+        ["sleep", "60"],
+        name="labkit-test-priv",
+        detach=True,
+        privileged=True,
+        labels=dict([LABEL.split("=")]),
+    )
+    try:
+        assert sh("docker exec --privileged labkit-test-priv true", timeout=30).ok
+    finally:
+        remove_by_label(LABEL)

@@ -6,10 +6,11 @@ import json
 import time
 import urllib.error
 
-from .._engine import client, http_get, wait_http
+from .._engine import http_get, wait_http
 from .._errors import RecipeError, TimeoutExpired
 from .._paths import work_dir
 from .._sh import sh
+from ..widgets import service_states
 from . import Failed, exercise
 
 
@@ -46,7 +47,7 @@ def compose_file() -> str:
         raise Failed(f"the images are web={images['web']!r}, cache={images['cache']!r}.")
     if "cache" not in (services["web"].get("depends_on") or {}):
         raise Failed("web does not depend on cache.")
-    running = _running_services("ex03")
+    running = {name for name, state in service_states("ex03").items() if state == "running"}
     if running != {"web", "cache"}:
         raise Failed(
             f"the file is right; now start it as project ex03 (running: {sorted(running)})."
@@ -58,13 +59,6 @@ def compose_file() -> str:
     if "Welcome to nginx!" not in body:
         raise Failed("port 8083 answers, but not with nginx's welcome page.")
     return "ex03 is valid, and its web service answers on port 8083."
-
-
-def _running_services(project: str) -> set[str]:
-    """The services of compose project ``project`` that have a running container."""
-    label = "com.docker.compose.project"
-    containers = client().containers.list(filters={"label": f"{label}={project}"})
-    return {c.labels.get("com.docker.compose.service", "") for c in containers}
 
 
 @exercise(

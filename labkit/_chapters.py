@@ -77,8 +77,14 @@ def find(name: str) -> Chapter:
     return matches[0]
 
 
-def reset(name: str) -> Chapter:
-    """Remove what the chapter created (containers, images, compose projects, files)."""
+def reset(name: str, fresh_registry: bool = True) -> Chapter:
+    """Remove what the chapter created (containers, images, compose projects, files).
+
+    Args:
+        name: the chapter, e.g. ``"02"``.
+        fresh_registry: give a chapter that pushes to the course registry an empty one
+            (`labkit down` says False: it removes the registry right after).
+    """
     item = find(name)
     if is_reachable():
         for project in item.compose_projects:
@@ -87,7 +93,8 @@ def reset(name: str) -> Chapter:
         remove_images(*item.images)
         if item.resets_registry:
             sh("docker logout localhost:5000", check=False, timeout=30)
-            reset_course_registry()
+            if fresh_registry:
+                reset_course_registry()
         client().api.prune_images(filters={"dangling": True})
     if item.runc_prefixes:
         listed = sh("runc list -q", check=False, timeout=30)

@@ -40,7 +40,7 @@ def down(images: bool = False) -> None:
         say("No Docker engine runs: nothing to remove.")
         return
     for item in CHAPTERS:
-        reset(item.slug)
+        reset(item.slug, fresh_registry=False)
     cli = client()
     for container in cli.containers.list(all=True, filters={"label": INFRA_LABEL}):
         container.remove(force=True, v=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -63,7 +62,7 @@ def _build(binary: Path) -> None:
         with tempfile.TemporaryDirectory(prefix="labkit-compose-") as tmp:
             src = Path(tmp) / "src"
             shutil.copytree(module_dir, src)
-            subprocess.run(["chmod", "-R", "u+w", str(src)], check=True)
+            sh(f"chmod -R u+w {src}", timeout=60)  # the module cache is read-only
             binary.parent.mkdir(parents=True, exist_ok=True)
             ldflags = f"-s -w -X {COMPOSE_MODULE}/internal.Version={COMPOSE_VERSION}"
             sh(

@@ -131,13 +131,13 @@ def doctor() -> list[Finding]:
             "through `labkit up` to get it.",
         )
     )
-    missing = missing_capabilities()
+    lacking = missing_capabilities()
     findings.append(
         Finding(
             "privileged containers",
-            not missing or engine.default_runtime == RUNTIME_NAME,
-            f"the bounding set lacks {', '.join(missing)}; default runtime {engine.default_runtime}"
-            if missing
+            not lacking or engine.default_runtime == RUNTIME_NAME,
+            f"the bounding set lacks {', '.join(lacking)}; default runtime {engine.default_runtime}"
+            if lacking
             else "every capability is available; plain runc",
             "Stop this dockerd and run `labkit up`: it starts one with runc-capfix.",
         )

@@ -97,11 +97,12 @@ class Terminal:
 
 
 def _base_env() -> dict[str, str]:
-    """The environment of a terminal cell: this Python's scripts first on PATH (``labkit``)."""
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env.update({"TERM": "dumb", "NO_COLOR": "1", "COLUMNS": "120", "PAGER": "cat"})
-    return env
+    """What a terminal cell changes in labkit's environment (`sh` adds the rest).
+
+    This Python's scripts come first on PATH (so ``labkit`` is found); no colours, no pager.
+    """
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    return {"PATH": path, "TERM": "dumb", "NO_COLOR": "1", "COLUMNS": "120", "PAGER": "cat"}
 
 
 _TERMINAL = Terminal(Path.cwd())

@@ -17,13 +17,36 @@ from ._errors import (
     TimeoutExpired,
 )
 from ._exercises import Verdict, check
+from ._k8s.kubectl import (
+    ClusterUnavailable,
+    ManifestError,
+    apply,
+    delete_namespace,
+    exec_in,
+    kubectl,
+    port_forward,
+    wait_for,
+    wait_rollout,
+)
+from ._paths import use_course_tools
 from ._procs import process_tree
 from ._registry import COURSE_REGISTRY, MIRROR, Registry
 from ._setup import doctor
 from ._sh import Result, sh
 from ._terminal import load_ipython_extension
 
+use_course_tools()  # the course's kind and kubectl come first on PATH
+
 __all__ = [
+    "ClusterUnavailable",
+    "ManifestError",
+    "apply",
+    "delete_namespace",
+    "exec_in",
+    "kubectl",
+    "port_forward",
+    "wait_for",
+    "wait_rollout",
     "COURSE_REGISTRY",
     "MIRROR",
     "CommandFailed",

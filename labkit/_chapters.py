@@ -25,6 +25,14 @@ class Chapter:
     compose_projects: tuple[str, ...] = ()
     resets_registry: bool = False
     runc_prefixes: tuple[str, ...] = ()
+    namespaces: tuple[str, ...] = ()  # Kubernetes namespaces it owns (deleted on reset)
+    cluster_objects: tuple[str, ...] = ()  # cluster-scoped objects, e.g. "clusterrole/x"
+    uncordon: bool = False  # make every node schedulable again on reset
+
+    @property
+    def uses_cluster(self) -> bool:
+        """True for the Kubernetes chapters (04 onwards)."""
+        return self.slug[:2] >= "04"
 
     def __repr__(self) -> str:
         """Short form: slug and title."""
@@ -62,6 +70,66 @@ CHAPTERS: tuple[Chapter, ...] = (
         "docker-compose",
         "docker-compose",
         compose_projects=("voting-app", "ex03"),
+    ),
+    Chapter(
+        "04-orchestration",
+        "Container orchestration",
+        "Orchestration de conteneurs",
+        namespaces=("orchestration", "ex04"),
+    ),
+    Chapter(
+        "05-kubernetes-architecture",
+        "Kubernetes architecture",
+        "Kubernetes (k8s)",
+        namespaces=("my-app", "ex05"),
+    ),
+    Chapter("06-pods", "Pods", "L'objet le plus basique : le Pod", namespaces=("pods", "ex06")),
+    Chapter(
+        "07-namespaces-quotas", "Namespaces and quotas", "Namespace", namespaces=("nginx-1", "ex07")
+    ),
+    Chapter(
+        "08-services-ingress",
+        "Services and Ingress",
+        "Service / Ingress",
+        namespaces=("nginx-1", "ex08"),
+    ),
+    Chapter(
+        "09-deployments-scaling",
+        "Deployments, selectors and scaling",
+        "Deployment / Selecteurs / Scaling",
+        namespaces=("nginx-1", "ex09"),
+    ),
+    Chapter(
+        "10-rbac",
+        "RBAC",
+        "RBAC",
+        namespaces=("rbac-demo", "ex10"),
+        cluster_objects=(
+            "clusterrolebinding/ns-reader",
+            "clusterrole/ns-reader",
+            "clusterrolebinding/ex10-ns-viewer",
+            "clusterrole/ex10-ns-viewer",
+        ),
+    ),
+    Chapter(
+        "11-cluster-maintenance",
+        "Cluster maintenance",
+        "Maintenance du cluster",
+        namespaces=("maintenance", "ex11"),
+        uncordon=True,
+    ),
+    Chapter(
+        "12-network-policies",
+        "Network policies",
+        "NetworkPolicy",
+        namespaces=("secure", "other", "ex12"),
+    ),
+    Chapter(
+        "13-more-objects",
+        "More objects",
+        "D'autres objets ou concepts",
+        namespaces=("more", "ex13"),
+        cluster_objects=("storageclass/ex13-fast",),
     ),
 )
 BY_SLUG = {item.slug: item for item in CHAPTERS}
@@ -101,10 +169,30 @@ def reset(name: str, fresh_registry: bool = True) -> Chapter:
         for container in listed.output.split() if listed.ok else ():
             if container.startswith(item.runc_prefixes):
                 sh(f"runc delete -f {container}", check=False, timeout=30)
+    if item.uses_cluster:
+        _reset_cluster_objects(item)
     folder = work_dir(item.slug)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return item
+
+
+def _reset_cluster_objects(item: Chapter) -> None:
+    """Delete the chapter's namespaces and cluster-scoped objects (bounded waits)."""
+    from ._k8s import cluster
+    from ._k8s.kubectl import kubectl
+
+    if not cluster.reachable():
+        return
+    if item.uncordon:
+        kubectl("uncordon --selector='!node-role.kubernetes.io/control-plane'", check=False)
+    if item.cluster_objects:
+        kubectl(f"delete --ignore-not-found --wait=false {' '.join(item.cluster_objects)}")
+    if item.namespaces:
+        kubectl(
+            f"delete namespace --ignore-not-found --timeout=180s {' '.join(item.namespaces)}",
+            timeout=240,
+        )
 
 
 def chapter(name: str) -> None:
@@ -122,7 +210,9 @@ def chapter(name: str) -> None:
         load_ipython_extension(shell)
     terminal().cwd = work_dir(item.slug)
     print(f"Docker++ · chapter {item.slug[:2]}: {item.title} (deck: « {item.deck_title} »)")
-    if is_reachable():
+    if item.uses_cluster:
+        _cluster_banner()
+    elif is_reachable():
         print(
             "✓ Docker engine ready · registry mirror 127.0.0.1:5001 · course registry "
             "localhost:5000"
@@ -132,4 +222,20 @@ def chapter(name: str) -> None:
         print(
             "⚠ No Docker engine here (Binder?): outputs below are the recorded ones, and "
             "cells that need Docker say so in one line. `labkit up` starts everything."
+        )
+
+
+def _cluster_banner() -> None:
+    from ._k8s import cluster
+
+    if cluster.reachable():
+        ready, total = cluster.nodes_ready()
+        print(
+            f"✓ kind cluster {cluster.NAME!r}: {ready}/{total} nodes Ready · kubectl context "
+            f"{cluster.CONTEXT} · Pods pull Docker Hub images through labkit-mirror"
+        )
+    else:
+        print(
+            "⚠ No Kubernetes cluster answers here (Binder?): outputs below are the recorded "
+            "ones, and cells that need the cluster say so in one line. `labkit up` creates it."
         )

@@ -22,10 +22,10 @@ def _doctor(_: argparse.Namespace) -> int:
     return 0 if all(f.ok for f in findings) else 1
 
 
-def _up(_: argparse.Namespace) -> int:
+def _up(args: argparse.Namespace) -> int:
     from ._setup import up
 
-    up()
+    up(cluster=not args.no_cluster)
     return 0
 
 
@@ -89,7 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="labkit", description="Docker++ course helper.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("doctor", help="what is present or missing, and how to fix it")
-    commands.add_parser("up", help="install/start the engine, build images, start registries")
+    up = commands.add_parser(
+        "up", help="install/start the engine, build images, start registries and the cluster"
+    )
+    up.add_argument(
+        "--no-cluster", action="store_true", help="skip the kind cluster (chapters 00-03 only)"
+    )
     down = commands.add_parser("down", help="remove everything the course created")
     down.add_argument("--images", action="store_true", help="also remove the cached images")
     reset = commands.add_parser("reset", help="reset one chapter (e.g. `labkit reset 02`)")

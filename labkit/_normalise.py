@@ -11,6 +11,9 @@ import re
 from typing import NamedTuple
 
 
+_K8S_RAND = "[bcdfghjklmnpqrstvwxz2456789]"  # alphabet of Kubernetes' generated names
+
+
 class Rule(NamedTuple):
     """One masking rule: a regular expression and what replaces its matches."""
 
@@ -23,6 +26,7 @@ RULES: tuple[Rule, ...] = (
     # Where the course is checked out differs between machines: /home/me/docker-plus-plus...
     Rule("checkout", r"(/[\w.+-]+)+(?=/notebooks/)", "<checkout>"),
     Rule("digest", r"sha256:[0-9a-f]{64}", "sha256:<digest>"),
+    Rule("uuid", r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "<uuid>"),
     Rule("long-id", r"\b[0-9a-f]{64}\b", "<id>"),
     Rule("short-id", r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12}\b", "<id>"),
     Rule(
@@ -36,6 +40,14 @@ RULES: tuple[Rule, ...] = (
         r"|month|year)|\d+ (second|minute|hour|day|week|month|year)s?)( ago)?\b",
         "<age>",
     ),
+    # Kubernetes: generated Pod names (ReplicaSet hash + random suffix), object versions,
+    # and the AGE column ("45s", "2m30s", "5h") of kubectl tables.
+    Rule("resource-version", r'resourceVersion: "\d+"', 'resourceVersion: "<n>"'),
+    Rule("pod-name", rf"(?<=-){_K8S_RAND}{{8,10}}-{_K8S_RAND}{{5}}\b", "<hash>-<id>"),
+    Rule("rs-hash", rf"(?<=[-=: ])(?={_K8S_RAND}*\d){_K8S_RAND}{{9,10}}\b", "<hash>"),
+    Rule("pod-suffix", rf"(?<=-){_K8S_RAND}{{5}}\b", "<id>"),
+    Rule("restart-age", r"\(\d+[smhd](\d+[smh])? ago\)", "(<age> ago)"),
+    Rule("k8s-age", r"(?m)([^:\s][ \t]{2,})\d+[smhd](\d+[smh])?(?=[ \t]|$)", r"\1<age>"),
     # Layer and blob sizes in registry JSON change whenever an image is rebuilt.
     Rule("json-size", r'"size": ?\d+', '"size": <bytes>'),
     Rule("size", r"\b\d+(\.\d+)?\s?(B|kB|KB|KiB|MB|MiB|GB|GiB)\b", "<size>"),

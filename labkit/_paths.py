@@ -31,3 +31,18 @@ def work_dir(chapter: str) -> Path:
     path = chapter_dir(chapter) / "work"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def tools_dir() -> Path:
+    """Folder of the course's own command-line tools (kind, kubectl), first on PATH."""
+    path = cache_dir() / "bin" / "k8s"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def use_course_tools() -> None:
+    """Put `tools_dir` first on this process's PATH (inherited by commands and terminals)."""
+    folder = str(tools_dir())
+    parts = os.environ.get("PATH", "").split(os.pathsep)
+    if folder not in parts:
+        os.environ["PATH"] = os.pathsep.join([folder, *parts])

@@ -47,9 +47,11 @@ def missing_capabilities(status: str | None = None, last_cap: int | None = None)
 
 def ensure_capfix() -> Path | None:
     """Build runc-capfix when this machine needs it; return its path (None when not needed)."""
-    missing = missing_capabilities()
-    if not missing:
-        return None
+    return build_capfix() if missing_capabilities() else None
+
+
+def build_capfix() -> Path:
+    """Build runc-capfix (cached by source hash) and return its path."""
     digest = hashlib.sha256()
     for path in sorted(SOURCE_DIR.iterdir()):
         digest.update(path.name.encode() + path.read_bytes())
@@ -58,11 +60,13 @@ def ensure_capfix() -> Path | None:
         return binary
     if not shutil.which("go"):
         raise LabkitError(
-            f"This machine's capability bounding set lacks {', '.join(missing)}, so "
-            "privileged containers need labkit's runc-capfix, which is built with Go.",
+            "labkit's runc-capfix (privileged containers where the capability bounding set "
+            "lacks some capabilities) is built with Go, which is not installed.",
             "Install Go (https://go.dev/dl/ or apt-get install golang) and run `labkit up`.",
         )
-    with step(f"building {RUNTIME_NAME} (the bounding set lacks {', '.join(missing)})"):
+    missing = missing_capabilities()
+    why = f"the bounding set lacks {', '.join(missing)}" if missing else "for the kind nodes"
+    with step(f"building {RUNTIME_NAME} ({why})"):
         binary.parent.mkdir(parents=True, exist_ok=True)
         sh(
             f"go build -trimpath -ldflags '-s -w' -o {binary} .",

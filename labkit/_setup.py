@@ -19,8 +19,8 @@ from ._registry import COURSE_REGISTRY, INFRA_LABEL, MIRROR, ensure_registry, pu
 from ._runtime import RUNTIME_NAME, missing_capabilities
 
 
-def up() -> None:
-    """Set everything up (idempotent): engine, compose, images, registries."""
+def up(cluster: bool = True) -> None:
+    """Set everything up (idempotent): engine, compose, images, registries, kind cluster."""
     with step("Docker engine"):
         say("    " + ensure_engine())
     with step("Docker Compose v2"):
@@ -31,6 +31,12 @@ def up() -> None:
         say("✓ " + ensure_registry(spec))
     pushed = publish_all()
     say(f"    {len(pushed)} image names pushed to the mirror (the others were up to date)")
+    if cluster:
+        from ._k8s.cluster import ensure_cluster
+
+        say("✓ " + ensure_cluster())
+    else:
+        say("  kind cluster skipped (--no-cluster): chapters 04–13 need it")
     say("Ready. Open the course with `./course lab`, or check with `labkit doctor`.")
 
 
@@ -39,6 +45,11 @@ def down(images: bool = False) -> None:
     if not is_reachable():
         say("No Docker engine runs: nothing to remove.")
         return
+    from ._k8s import cluster
+
+    if cluster.exists():
+        with step(f"deleting the kind cluster {cluster.NAME!r}"):
+            cluster.delete()
     for item in CHAPTERS:
         reset(item.slug, fresh_registry=False)
     cli = client()
@@ -192,4 +203,8 @@ def doctor() -> list[Finding]:
             "Chapter 01 reads /proc of containers and runs runc: run as root.",
         )
     )
+    from ._k8s.cluster import status
+
+    for name, ok, detail in status():
+        findings.append(Finding(name, ok, detail, "Run `labkit up` (builds it offline)."))
     return findings

@@ -23,6 +23,11 @@ from ._tidy import tidy
 
 _HEREDOC = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")
 _CONTINUED = ("\\", "|", "&&", "||")
+_CLUSTER_TOOLS = re.compile(r"(^|[\s|;&(])(kubectl|kind)\s", re.M)
+NO_CLUSTER = (
+    "⚠ No Kubernetes cluster answers here (Binder, or the cluster is stopped), so this cell did "
+    "not run: its recorded output shows what it does. `labkit up` creates the cluster."
+)
 NO_ENGINE = (
     "⚠ No Docker engine runs here (Binder, or Docker stopped), so this cell did not run: "
     "its recorded output shows what it does. `labkit up` starts everything."
@@ -129,6 +134,12 @@ def run_cell(line: str, cell: str, out=None) -> None:
     if not is_reachable():
         print(NO_ENGINE, file=out)
         return
+    if _CLUSTER_TOOLS.search(cell):
+        from ._k8s.cluster import reachable
+
+        if not reachable():
+            print(NO_CLUSTER, file=out)
+            return
     term = terminal()
     for command in commands:
         print("$ " + command.replace("\n", "\n> "), file=out, flush=True)

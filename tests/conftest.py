@@ -13,3 +13,13 @@ def engine():
     if not is_reachable():
         pytest.fail("No Docker engine: run `labkit up` (integration tests never skip).")
     return client()
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    """The course's kind cluster (its name); a clear failure when it does not answer."""
+    from labkit._k8s import cluster as course_cluster
+
+    if not course_cluster.reachable():
+        pytest.fail("No kind cluster answers: run `labkit up` (integration tests never skip).")
+    return course_cluster.NAME

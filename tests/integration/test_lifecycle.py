@@ -11,6 +11,7 @@ from nbclient import NotebookClient
 
 from labkit._chapters import CHAPTERS
 from labkit._cli import main
+from labkit._k8s import cluster
 
 pytestmark = pytest.mark.docker
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,9 +40,11 @@ def course_objects(engine):
 def test_down_removes_everything_then_up_restores_it(engine):
     assert main(["down"]) == 0
     assert course_objects(engine) == ([], [], [])
+    assert cluster.node_containers() == []
     assert main(["up"]) == 0
     containers, _, _ = course_objects(engine)
     assert sorted(containers) == ["labkit-mirror", "labkit-registry"]
+    assert cluster.nodes_ready() == (3, 3)
 
 
 def test_doctor_is_green_after_up(engine):
@@ -56,7 +59,11 @@ def test_doctor_is_green_after_up(engine):
 def test_without_an_engine_notebooks_say_so_in_one_line(chapter, tmp_path, engine):
     """Binder: no engine; every error is a one-line labkit message, never a traceback wall."""
     notebook = nbformat.read(ROOT / "notebooks" / f"{chapter}.ipynb", as_version=4)
-    env = {**os.environ, "DOCKER_HOST": f"unix://{tmp_path}/no-docker.sock"}
+    env = {
+        **os.environ,
+        "DOCKER_HOST": f"unix://{tmp_path}/no-docker.sock",
+        "KUBECONFIG": str(tmp_path / "no-kubeconfig"),
+    }
     client = NotebookClient(
         notebook,
         timeout=120,
@@ -80,7 +87,12 @@ def test_without_an_engine_notebooks_say_so_in_one_line(chapter, tmp_path, engin
         if o.output_type == "error"
     ]
     for error in errors:
-        assert error.ename in {"EngineUnavailable", "CommandFailed", "LabkitError"}, error.ename
+        assert error.ename in {
+            "EngineUnavailable",
+            "ClusterUnavailable",
+            "CommandFailed",
+            "LabkitError",
+        }, error.ename
         assert len(error.traceback) == 1, error.traceback
     texts = "".join(
         o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs

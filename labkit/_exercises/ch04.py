@@ -1,0 +1,58 @@
+"""Chapter 04 exercises: declared state kept by the cluster."""
+
+from __future__ import annotations
+
+from .._k8s.kubectl import get, kubectl
+from . import Failed, exercise
+
+NAMESPACE = "orchestration"
+
+
+def _deployment(name: str) -> dict:
+    result = kubectl(f"get deployment {name} -n {NAMESPACE} -o json", check=False)
+    if not result.ok:
+        raise Failed(f"there is no Deployment {name} in namespace {NAMESPACE}.")
+    return get("deployment", name, NAMESPACE)
+
+
+@exercise(
+    "04.replicas",
+    "Run 5 replicas of the hello Deployment",
+    "`kubectl scale deployment hello -n orchestration --replicas=5` (or set `replicas: 5` "
+    "in the YAML and apply it again), then `kubectl rollout status`.",
+)
+def five_replicas() -> str:
+    """The hello Deployment must declare 5 replicas and have 5 available."""
+    status = _deployment("hello")
+    wanted = status["spec"].get("replicas")
+    available = status["status"].get("availableReplicas", 0)
+    if wanted != 5:
+        raise Failed(f"hello declares {wanted} replicas, not 5.")
+    if available != 5:
+        raise Failed(f"hello declares 5 replicas but only {available} are available yet.")
+    return "hello runs 5 available replicas."
+
+
+@exercise(
+    "04.template",
+    "Label the Pods of hello with tier=web",
+    "Add `tier: web` under `spec.template.metadata.labels` (not under `selector`), apply, "
+    "then `kubectl rollout status deployment/hello -n orchestration`.",
+)
+def template_label() -> str:
+    """Every running Pod of hello must carry tier=web, and the rollout must be complete."""
+    status = _deployment("hello")
+    labels = status["spec"]["template"]["metadata"].get("labels", {})
+    if labels.get("tier") != "web":
+        raise Failed("the Pod template of hello has no label tier=web yet.")
+    kubectl(
+        f"rollout status deployment/hello -n {NAMESPACE} --timeout=120s", timeout=150, check=False
+    )
+    pods = get("pods", namespace=NAMESPACE, selector="app=hello")["items"]
+    alive = [p for p in pods if not p["metadata"].get("deletionTimestamp")]
+    unlabelled = [
+        p["metadata"]["name"] for p in alive if p["metadata"]["labels"].get("tier") != "web"
+    ]
+    if unlabelled:
+        raise Failed(f"these Pods of hello have no tier=web yet: {', '.join(unlabelled)}.")
+    return f"all {len(alive)} Pods of hello carry tier=web: the cluster replaced them."

@@ -1,0 +1,108 @@
+"""Cluster add-ons installed after `kind create`: NetworkPolicy enforcement and metrics.
+
+Their manifests come from the add-ons' own modules (read from the Go module cache) and are
+adapted with kubectl's built-in kustomize: the course's image names, never pulled.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from . import versions as v
+from .gobuild import module_dir
+from .kubectl import kubectl
+
+
+def kustomized(
+    files: list[Path], images: list[dict], patches: list[dict], labels: dict | None = None
+) -> str:
+    """Render ``files`` through kustomize with image overrides and JSON patches."""
+    with tempfile.TemporaryDirectory(prefix="labkit-kustomize-") as tmp:
+        folder = Path(tmp)
+        for path in files:
+            shutil.copy(path, folder / path.name)
+        kustomization = {
+            "apiVersion": "kustomize.config.k8s.io/v1beta1",
+            "kind": "Kustomization",
+            "resources": [path.name for path in files],
+            "images": images,
+            "patches": patches,
+        }
+        if labels:
+            kustomization["labels"] = [{"pairs": labels, "includeSelectors": True}]
+        (folder / "kustomization.yaml").write_text(yaml.safe_dump(kustomization))
+        return kubectl(f"kustomize {folder}", timeout=60).output
+
+
+def _json_patch(kind: str, name: str, operations: list[dict]) -> dict:
+    return {"target": {"kind": kind, "name": name}, "patch": yaml.safe_dump(operations)}
+
+
+def network_policies() -> str:
+    """kube-network-policies (NetworkPolicy enforcement with nftables + nfqueue)."""
+    folder = module_dir("sigs.k8s.io/kube-network-policies", v.NETWORK_POLICIES)
+    container = "/spec/template/spec/containers/0"
+    return kustomized(
+        [folder / "install.yaml"],
+        [
+            {
+                "name": "registry.k8s.io/networking/kube-network-policies",
+                "newName": "labkit/kube-network-policies",
+                "newTag": v.NETWORK_POLICIES,
+            }
+        ],
+        [
+            _json_patch(
+                "DaemonSet",
+                "kube-network-policies",
+                [
+                    {"op": "add", "path": f"{container}/imagePullPolicy", "value": "Never"},
+                    # containerd 1.6 has no NRI socket
+                    {"op": "add", "path": f"{container}/args/-", "value": "--disable-nri"},
+                ],
+            )
+        ],
+    )
+
+
+def metrics_server() -> str:
+    """metrics-server (``kubectl top`` and the HorizontalPodAutoscaler's CPU metrics)."""
+    base = module_dir("sigs.k8s.io/metrics-server", v.METRICS_SERVER) / "manifests" / "base"
+    container = "/spec/template/spec/containers/0"
+    files = ("apiservice.yaml", "deployment.yaml", "rbac.yaml", "service.yaml")
+    return kustomized(
+        [base / name for name in files],
+        [
+            {
+                "name": "gcr.io/k8s-staging-metrics-server/metrics-server",
+                "newName": "labkit/metrics-server",
+                "newTag": v.METRICS_SERVER,
+            }
+        ],
+        [
+            _json_patch(
+                "Deployment",
+                "metrics-server",
+                [
+                    {"op": "replace", "path": f"{container}/imagePullPolicy", "value": "Never"},
+                    # kind's kubelets serve self-signed certificates
+                    {"op": "add", "path": f"{container}/args/-", "value": "--kubelet-insecure-tls"},
+                ],
+            )
+        ],
+        labels={"k8s-app": "metrics-server"},
+    )
+
+
+ADDONS = {"kube-network-policies": network_policies, "metrics-server": metrics_server}
+ROLLOUTS = (
+    "daemonset/labkit-net",
+    "daemonset/kube-proxy",
+    "daemonset/kube-network-policies",
+    "deployment/coredns",
+    "deployment/metrics-server",
+)

@@ -1,0 +1,209 @@
+"""The course's kind cluster: created from the offline node image, reused while healthy.
+
+One control plane and two workers (drain and cordon need workers). Pods pull Docker Hub
+images through ``labkit-mirror``; NodePort 30080 and the ingress port are published on the
+host's loopback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import yaml
+
+from .._engine import client
+from .._errors import LabkitError
+from .._paths import cache_dir, tools_dir, use_course_tools
+from .._progress import say, step
+from .._registry import MIRROR
+from .._sh import sh
+from . import addons
+from .components import HOST_PROGRAMS, KIND_PROGRAM, KUBERNETES_PROGRAMS
+from .gobuild import build
+from .kubectl import apply, kubectl, wait_rollout
+from .nodeimage import ensure_node_image, has_image, node_image
+
+NAME = os.environ.get("LABKIT_CLUSTER", "course")
+CONTEXT = f"kind-{NAME}"
+NODEPORT = 30080
+INGRESS_PORT = int(os.environ.get("LABKIT_INGRESS_PORT", "8000"))
+NODE_LABEL = "io.x-k8s.io/kind.cluster"
+READY_TIMEOUT = 300
+
+
+def ensure_tools() -> dict[str, Path]:
+    """Build (once) and link kind and kubectl into the course's tools folder."""
+    wanted = [KIND_PROGRAM, *(p for p in KUBERNETES_PROGRAMS if p.name in HOST_PROGRAMS)]
+    binaries = build(wanted)
+    for name, binary in binaries.items():
+        link = tools_dir() / name
+        if link.is_symlink() and link.resolve() == binary.resolve():
+            continue
+        link.unlink(missing_ok=True)
+        link.symlink_to(binary)
+    use_course_tools()
+    return binaries
+
+
+def kind_config() -> str:
+    """The kind configuration of the course cluster."""
+    loopback = "127.0.0.1"
+    control_plane = {
+        "role": "control-plane",
+        "labels": {"ingress-ready": "true"},
+        "extraPortMappings": [
+            {"containerPort": 80, "hostPort": INGRESS_PORT, "listenAddress": loopback},
+            {"containerPort": NODEPORT, "hostPort": NODEPORT, "listenAddress": loopback},
+        ],
+    }
+    config = {
+        "kind": "Cluster",
+        "apiVersion": "kind.x-k8s.io/v1alpha4",
+        "name": NAME,
+        "nodes": [control_plane, {"role": "worker"}, {"role": "worker"}],
+    }
+    return yaml.safe_dump(config, sort_keys=False)
+
+
+def node_containers() -> list:
+    """The cluster's node containers (running or not)."""
+    return client().containers.list(all=True, filters={"label": f"{NODE_LABEL}={NAME}"})
+
+
+_LAST_OK = [0.0]
+
+
+def reachable() -> bool:
+    """True when the course cluster's API server answers (a success is trusted for 10 s)."""
+    if time.monotonic() - _LAST_OK[0] < 10:
+        return True
+    use_course_tools()
+    if not shutil.which("kubectl"):
+        return False
+    result = sh(f"kubectl --context {CONTEXT} get --raw /readyz", timeout=15, check=False)
+    if result.ok:
+        _LAST_OK[0] = time.monotonic()
+    return result.ok
+
+
+def exists() -> bool:
+    """True when kind knows the course cluster."""
+    use_course_tools()
+    if not shutil.which("kind"):
+        return False
+    return NAME in sh("kind get clusters", timeout=30, check=False).output.split()
+
+
+def status() -> list[tuple[str, bool, str]]:
+    """(what, fine?, detail) for `labkit doctor`: tools, node image, nodes."""
+    use_course_tools()
+    kind, kubectl_path = shutil.which("kind"), shutil.which("kubectl")
+    image = node_image()
+    ready, total = nodes_ready() if exists() else (0, 0)
+    return [
+        ("kind", bool(kind), kind or "missing"),
+        ("kubectl", bool(kubectl_path), kubectl_path or "missing"),
+        ("kind node image", has_image(image), image if has_image(image) else f"{image} missing"),
+        (
+            f"kind cluster {NAME!r}",
+            total == 3 and ready == total,
+            f"{ready}/{total} nodes Ready" if total else "not created",
+        ),
+    ]
+
+
+def nodes_ready() -> tuple[int, int]:
+    """(Ready nodes, all nodes) as the API server reports them."""
+    result = kubectl(f"--context {CONTEXT} get nodes -o json", timeout=20, check=False)
+    if not result.ok:
+        return 0, len(node_containers())
+    items = json.loads(result.output)["items"]
+    ready = sum(
+        any(c["type"] == "Ready" and c["status"] == "True" for c in item["status"]["conditions"])
+        for item in items
+    )
+    return ready, len(items)
+
+
+def wait_nodes_ready(timeout: float = READY_TIMEOUT) -> bool:
+    """Wait (bounded) until every node is Ready; return whether they are."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, total = nodes_ready()
+        if total and ready == total:
+            return True
+        time.sleep(2)
+    return False
+
+
+def _healthy(image: str) -> bool:
+    """Reuse only a cluster of the current image whose nodes all come Ready."""
+    containers = node_containers()
+    if len(containers) != 3 or any(c.attrs["Config"]["Image"] != image for c in containers):
+        return False
+    for container in containers:
+        if container.status != "running":
+            container.start()
+    sh(f"kind export kubeconfig --name {NAME}", timeout=30)
+    return wait_nodes_ready(timeout=120)
+
+
+def ensure_cluster() -> str:
+    """Create the course cluster, or reuse a healthy one; return what was done."""
+    ensure_tools()
+    image = ensure_node_image()
+    if exists():
+        if _healthy(image):
+            _connect_mirror()
+            return f"kind cluster {NAME!r} reused ({image})"
+        with step(f"deleting the stale or unhealthy kind cluster {NAME!r}"):
+            delete()
+    with step(f"creating the kind cluster {NAME!r}: 1 control plane + 2 workers"):
+        config = cache_dir() / "kind-config.yaml"
+        config.write_text(kind_config())
+        result = sh(
+            f"kind create cluster --name {NAME} --image {image} --config {config}",
+            timeout=600,
+            check=False,
+        )
+        if not result.ok:
+            delete()  # never leave a half-created cluster behind
+            raise LabkitError(
+                f"`kind create cluster` failed: {result.output.strip()[-1500:]}",
+                "Check `labkit doctor`, then run `labkit up` again.",
+            )
+    _connect_mirror()
+    install_addons()
+    return f"kind cluster {NAME!r} created ({image})"
+
+
+def install_addons() -> None:
+    """Apply the add-ons and wait (bounded) for the system workloads to roll out."""
+    with step("installing add-ons and waiting for the system Pods"):
+        for name, render in addons.ADDONS.items():
+            apply(render())
+            say(f"    {name} applied")
+        if not wait_nodes_ready():
+            raise LabkitError(
+                f"The nodes of {NAME!r} are not all Ready after {READY_TIMEOUT} s.",
+                "Look at `kubectl get nodes` and `kubectl get pods -A`, then `labkit up`.",
+            )
+        for rollout in addons.ROLLOUTS:
+            wait_rollout(rollout, "kube-system", timeout=READY_TIMEOUT)
+
+
+def _connect_mirror() -> None:
+    """Let the nodes' containerd reach labkit-mirror by name on the ``kind`` network."""
+    network = client().networks.get("kind")
+    network.reload()
+    if MIRROR.name not in {c.name for c in network.containers}:
+        network.connect(MIRROR.name)
+
+
+def delete() -> None:
+    """Delete the course cluster (and its kubeconfig context); absent is fine."""
+    sh(f"kind delete cluster --name {NAME}", timeout=180)

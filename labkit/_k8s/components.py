@@ -1,0 +1,108 @@
+"""What the course cluster is made of: Go programs, and the images built around them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .._paths import RECIPES_DIR
+from . import versions as v
+from .gobuild import GoProgram, kubernetes_ldflags
+
+K8S_RECIPES = RECIPES_DIR / "k8s"
+NET_AGENT_DIR = K8S_RECIPES / "labkit-net"
+
+_K8S_LDFLAGS = kubernetes_ldflags(v.KUBERNETES)
+KUBERNETES_PROGRAMS = tuple(
+    GoProgram(
+        name,
+        "k8s.io/kubernetes",
+        v.KUBERNETES,
+        f"k8s.io/kubernetes/cmd/{name}",
+        cgo=True,
+        ldflags=_K8S_LDFLAGS,
+        staging=v.STAGING,
+    )
+    for name in (
+        "kubeadm",
+        "kubelet",
+        "kubectl",
+        "kube-apiserver",
+        "kube-controller-manager",
+        "kube-scheduler",
+        "kube-proxy",
+    )
+)
+ADDON_PROGRAMS = (
+    GoProgram("etcd", "go.etcd.io/etcd/server/v3", v.ETCD, "go.etcd.io/etcd/server/v3"),
+    GoProgram("coredns", "github.com/coredns/coredns", v.COREDNS, "github.com/coredns/coredns"),
+    GoProgram(
+        "local-path-provisioner",
+        "github.com/rancher/local-path-provisioner",
+        v.LOCAL_PATH_PROVISIONER,
+        "github.com/rancher/local-path-provisioner",
+    ),
+    GoProgram("crictl", "sigs.k8s.io/cri-tools", v.CRICTL, "sigs.k8s.io/cri-tools/cmd/crictl"),
+    GoProgram(
+        "kube-network-policies",
+        "sigs.k8s.io/kube-network-policies",
+        v.NETWORK_POLICIES,
+        "sigs.k8s.io/kube-network-policies/cmd",
+    ),
+    GoProgram(
+        "metrics-server",
+        "sigs.k8s.io/metrics-server",
+        v.METRICS_SERVER,
+        "sigs.k8s.io/metrics-server/cmd/metrics-server",
+    ),
+)
+KIND_PROGRAM = GoProgram("kind", "sigs.k8s.io/kind", v.KIND, "sigs.k8s.io/kind")
+HOST_PROGRAMS = ("kind", "kubectl")  # linked into the course's bin folder for learners
+
+
+@dataclass(frozen=True)
+class Component:
+    """An image loaded into every node: its name, the binary in it, and how it starts."""
+
+    image: str
+    binary: str
+    base: str = "debian"  # "scratch", "debian" (course base) or "netfilter" (+ iptables...)
+    path: str = ""  # where the binary goes (default /usr/local/bin/NAME)
+    entrypoint: bool = False
+    user: str = ""
+
+    @property
+    def target(self) -> str:
+        """Absolute path of the binary in the image."""
+        return self.path or f"/usr/local/bin/{self.binary}"
+
+
+def components(storage_images: tuple[str, str]) -> tuple[Component, ...]:
+    """Every component image; ``storage_images`` are the names kind's storage manifest uses."""
+    registry = "registry.k8s.io"
+    provisioner, helper = storage_images
+    return (
+        Component(v.PAUSE_IMAGE, "pause", "scratch", "/pause", entrypoint=True, user="65535"),
+        Component(f"{registry}/kube-apiserver:{v.KUBERNETES}", "kube-apiserver"),
+        Component(f"{registry}/kube-controller-manager:{v.KUBERNETES}", "kube-controller-manager"),
+        Component(f"{registry}/kube-scheduler:{v.KUBERNETES}", "kube-scheduler"),
+        Component(f"{registry}/kube-proxy:{v.KUBERNETES}", "kube-proxy", "netfilter"),
+        Component(v.ETCD_IMAGE, "etcd"),
+        Component(v.COREDNS_IMAGE, "coredns", "scratch", "/coredns", entrypoint=True),
+        Component(provisioner, "local-path-provisioner"),
+        Component(helper, "", "debian"),  # only needs sh, mkdir and rm
+        Component("labkit/labkit-net:1", "labkit-net", "netfilter"),
+        Component(
+            f"labkit/kube-network-policies:{v.NETWORK_POLICIES}",
+            "kube-network-policies",
+            "netfilter",
+            "/bin/netpol",
+        ),
+        Component(
+            f"labkit/metrics-server:{v.METRICS_SERVER}",
+            "metrics-server",
+            "scratch",
+            "/metrics-server",
+            entrypoint=True,
+            user="65534",
+        ),
+    )

@@ -1,0 +1,148 @@
+"""Build Go programs from their modules through the Go module proxy, cached by version.
+
+Each module is required by a small wrapper module under the cache (``go-wrap/``), so any
+program can be built by import path with `go build`. Kubernetes itself replaces its staging
+modules (``k8s.io/api``, ``k8s.io/client-go``...) by local folders, which `go install` refuses;
+the wrapper replaces each of them by its published version instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .._errors import LabkitError
+from .._paths import cache_dir
+from .._progress import step
+from .._sh import sh
+
+GO_TIMEOUT = 3600  # a cold Kubernetes build takes ~10 min on 2 cores; never wait forever
+_FIX = "Check that the Go module proxy answers (`go env GOPROXY`), then run `labkit up` again."
+
+
+@dataclass(frozen=True)
+class GoProgram:
+    """A program to build: its binary name, module, version and main package."""
+
+    name: str
+    module: str
+    version: str
+    package: str
+    cgo: bool = False
+    ldflags: str = "-s -w"
+    staging: str | None = None  # replace the module's ./staging modules by this version
+
+    @property
+    def binary(self) -> Path:
+        """Where the built binary is cached."""
+        return cache_dir() / "go-bin" / f"{self.name}-{self.version}"
+
+
+def require_go() -> str:
+    """Path of the go command, or a `LabkitError` saying how to get it."""
+    go = shutil.which("go")
+    if not go:
+        raise LabkitError(
+            "Building the course cluster offline needs Go, which is not installed.",
+            "Install Go 1.24 or newer (https://go.dev/dl/, or apt-get install golang), then "
+            "run `labkit up` again.",
+        )
+    return go
+
+
+def module_dir(module: str, version: str) -> Path:
+    """Folder of ``module@version`` in the module cache (downloaded when missing)."""
+    output = sh(
+        f"go mod download -json {shlex.quote(f'{module}@{version}')}",
+        cwd=cache_dir(),
+        env={"GOFLAGS": "-mod=mod"},
+        timeout=900,
+        fix=_FIX,
+    ).output
+    return Path(json.loads(output)["Dir"])
+
+
+def staging_replaces(module: str, version: str, staging: str) -> list[str]:
+    """``replace`` lines pointing each ``./staging`` module of ``module`` at ``staging``."""
+    go_mod = (module_dir(module, version) / "go.mod").read_text()
+    names = re.findall(r"^\s*(\S+)\s+=>\s+\./staging/", go_mod, flags=re.M)
+    return [f"\t{name} => {name} {staging}" for name in names]
+
+
+def _wrapper(programs: list[GoProgram]) -> Path:
+    """Create (once) the wrapper module requiring the programs' module."""
+    first = programs[0]
+    folder = cache_dir() / "go-wrap" / f"{first.module.replace('/', '_')}@{first.version}"
+    stamp = folder / ".tidy"
+    packages = sorted({program.package for program in programs})
+    wanted = "\n".join(packages)
+    if stamp.exists() and stamp.read_text() == wanted:
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    go_mod = f"module labkitwrap\n\ngo 1.24\n\nrequire {first.module} {first.version}\n"
+    if first.staging:
+        lines = staging_replaces(first.module, first.version, first.staging)
+        go_mod += "\nreplace (\n" + "\n".join(lines) + "\n)\n"
+    (folder / "go.mod").write_text(go_mod)
+    imports = "\n".join(f'\t_ "{package}"' for package in packages)
+    (folder / "tools.go").write_text(
+        f"//go:build tools\n\npackage labkitwrap\n\nimport (\n{imports}\n)\n"
+    )
+    sh("go mod tidy", cwd=folder, env={"GOFLAGS": "-mod=mod"}, timeout=GO_TIMEOUT, fix=_FIX)
+    stamp.write_text(wanted)
+    return folder
+
+
+def build(programs: Iterable[GoProgram]) -> dict[str, Path]:
+    """Build every program whose binary is not cached yet; return name → binary path."""
+    programs = list(programs)
+    require_go() if any(not p.binary.exists() for p in programs) else None
+    groups: dict[tuple[str, str], list[GoProgram]] = {}
+    for program in programs:
+        groups.setdefault((program.module, program.version), []).append(program)
+    for (module, version), group in groups.items():
+        todo = [program for program in group if not program.binary.exists()]
+        if not todo:
+            continue
+        names = ", ".join(program.name for program in todo)
+        with step(f"building {names} from {module}@{version}"):
+            folder = _wrapper(group)
+            for program in todo:
+                _build_one(program, folder)
+    return {program.name: program.binary for program in programs}
+
+
+def _build_one(program: GoProgram, folder: Path) -> None:
+    program.binary.parent.mkdir(parents=True, exist_ok=True)
+    partial = program.binary.with_name(program.binary.name + ".partial")
+    sh(
+        f"nice -n 10 go build -ldflags {shlex.quote(program.ldflags)} "
+        f"-o {partial} {program.package}",
+        cwd=folder,
+        env={"CGO_ENABLED": "1" if program.cgo else "0", "GOFLAGS": "-mod=mod"},
+        timeout=GO_TIMEOUT,
+        fix=_FIX,
+    )
+    partial.rename(program.binary)  # only a complete binary ever has the cached name
+
+
+def kubernetes_ldflags(version: str) -> str:
+    """Linker flags that make Kubernetes binaries report ``version`` (as release builds do)."""
+    major, minor = version.lstrip("v").split(".")[:2]
+    flags = ["-s", "-w"]
+    for package in ("k8s.io/component-base/version", "k8s.io/client-go/pkg/version"):
+        for key, value in (
+            ("gitVersion", version),
+            ("gitMajor", major),
+            ("gitMinor", minor),
+            ("gitTreeState", "clean"),
+            ("gitCommit", "0" * 40),
+            ("buildDate", "1970-01-01T00:00:00Z"),
+        ):
+            flags.append(f"-X {package}.{key}={value}")
+    return " ".join(flags)

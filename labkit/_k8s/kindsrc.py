@@ -1,0 +1,45 @@
+"""What the node image takes from kind's own module: base-image files and the storage manifest.
+
+kind builds its node images from ``images/base/files`` and embeds the default storage manifest
+in Go source; both are read from the module cache at build time, never copied into the course.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .._errors import RecipeError
+from . import versions as v
+from .gobuild import module_dir
+
+
+def kind_dir() -> Path:
+    """Folder of kind's module (``sigs.k8s.io/kind@KIND``) in the Go module cache."""
+    return module_dir("sigs.k8s.io/kind", v.KIND)
+
+
+def base_files() -> Path:
+    """The node base-image files of kind (systemd units, entrypoint, kubelet drop-ins...)."""
+    return kind_dir() / "images" / "base" / "files"
+
+
+def go_manifest(source: str, name: str) -> str:
+    """The value of the Go string constant ``name`` built from raw strings and constants."""
+    constants = dict(re.findall(r'^const (\w+) = "([^"]*)"', source, flags=re.M))
+    match = re.search(rf"^const {name} = (`.*?`)\s*$", source, flags=re.M | re.S)
+    if not match:
+        raise RecipeError(
+            f"kind {v.KIND} no longer defines {name} as expected.",
+            "Pin the kind version labkit knows (labkit/_k8s/versions.py).",
+        )
+    parts = re.split(r"`\s*\+\s*(\w+)\s*\+\s*`", match.group(1)[1:-1])
+    return "".join(constants[part] if i % 2 else part for i, part in enumerate(parts))
+
+
+def storage_manifest() -> tuple[str, tuple[str, str]]:
+    """The default storage manifest of kind, and its provisioner and helper image names."""
+    source = (kind_dir() / "pkg" / "build" / "nodeimage" / "const_storage.go").read_text()
+    constants = dict(re.findall(r'^const (\w+) = "([^"]*)"', source, flags=re.M))
+    images = (constants["storageProvisionerImage"], constants["storageHelperImage"])
+    return go_manifest(source, "defaultStorageManifest"), images

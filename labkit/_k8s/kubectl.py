@@ -1,0 +1,195 @@
+"""kubectl from Python: bounded calls, safe server-side apply, waits, exec and port-forward."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .._errors import CommandFailed, LabkitError, TimeoutExpired
+from .._sh import Result, sh
+
+FIELD_MANAGER = "labkit"
+NO_CLUSTER_FIX = "Run `labkit up` (it creates the course's kind cluster), then re-run this cell."
+
+
+class ClusterUnavailable(LabkitError):
+    """The course's Kubernetes cluster does not answer."""
+
+
+class ManifestError(LabkitError):
+    """A manifest cannot be read as Kubernetes YAML."""
+
+
+def kubectl(args: str, *, input: str | None = None, timeout: float = 60, check: bool = True):
+    """Run ``kubectl ARGS`` (bounded); a cluster that does not answer is one clear error."""
+    result = sh(f"kubectl {args}", input=input, timeout=timeout, check=False)
+    if result.ok or not check:
+        return result
+    if _unreachable(result.output):
+        raise ClusterUnavailable("The course's Kubernetes cluster does not answer.", NO_CLUSTER_FIX)
+    raise CommandFailed(result.command, result.code, result.output)
+
+
+def _unreachable(output: str) -> bool:
+    markers = (
+        "connection refused",
+        "no such host",
+        "Unable to connect to the server",
+        "current-context is not set",
+        "context was not found",
+    )
+    return any(marker in output for marker in markers)
+
+
+def get(kind: str, name: str = "", namespace: str | None = None, selector: str = "") -> Any:
+    """The object (or list) as parsed JSON."""
+    args = f"get {kind} {name} -o json"
+    args += f" -n {namespace}" if namespace else ""
+    args += f" -l {shlex.quote(selector)}" if selector else ""
+    return json.loads(kubectl(args).output)
+
+
+def documents(text: str, source: str = "manifest") -> list[dict]:
+    """Parse YAML documents; a malformed one is a `ManifestError` naming document and line."""
+    try:
+        docs = [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "an unknown line"
+        number = text[: _offset(text, mark.line if mark else 0)].count("\n---") + 1
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ManifestError(
+            f"{source}: document {number}, {where}: {problem}.",
+            "Fix the YAML there (indentation, `key: value`, lists with `- `); nothing was applied.",
+        ) from None
+    for number, doc in enumerate(docs, 1):
+        if not isinstance(doc, dict) or not {"apiVersion", "kind"} <= doc.keys():
+            raise ManifestError(
+                f"{source}: document {number} is not a Kubernetes object "
+                "(it needs apiVersion, kind and metadata).",
+                "Fix that document; nothing was applied.",
+            )
+    return docs
+
+
+def _offset(text: str, line: int) -> int:
+    lines = text.splitlines(keepends=True)
+    return sum(len(row) for row in lines[:line])
+
+
+def apply(manifest: str | Path, *, namespace: str | None = None, timeout: float = 120) -> str:
+    """Server-side apply of YAML text or a file: validated whole first, so never half-applied.
+
+    Re-applying the same objects is a no-op ("unchanged"), never an AlreadyExists error.
+    """
+    source = str(manifest) if isinstance(manifest, Path) else "manifest"
+    text = manifest.read_text() if isinstance(manifest, Path) else manifest
+    documents(text, source)
+    args = f"apply --server-side --force-conflicts --field-manager={FIELD_MANAGER} -f -"
+    args += f" -n {namespace}" if namespace else ""
+    dry = kubectl(f"{args} --dry-run=server", input=text, timeout=timeout, check=False)
+    if not dry.ok:
+        raise ManifestError(
+            f"The cluster refused {source}: {dry.output.strip()}",
+            "Fix the object named above; nothing was applied.",
+        )
+    return kubectl(args, input=text, timeout=timeout).output
+
+
+def wait_rollout(kind_name: str, namespace: str, timeout: float = 180) -> Result:
+    """Wait (bounded) until a Deployment/DaemonSet/StatefulSet has rolled out."""
+    return _wait(f"rollout status {kind_name} -n {namespace} --timeout={int(timeout)}s", timeout)
+
+
+def wait_for(what: str, condition: str, namespace: str | None = None, timeout: float = 180):
+    """Bounded `kubectl wait`, e.g. ``wait_for("pods -l app=web", "condition=Ready")``."""
+    ns = f" -n {namespace}" if namespace else ""
+    return _wait(f"wait --for={condition} {what}{ns} --timeout={int(timeout)}s", timeout)
+
+
+def _wait(args: str, timeout: float) -> Result:
+    result = kubectl(args, timeout=timeout + 30, check=False)
+    if result.ok:
+        return result
+    if "timed out" in result.output:
+        raise TimeoutExpired(
+            f"`kubectl {args}` gave up: {result.output.strip()}",
+            "Look at `kubectl get events --sort-by=.lastTimestamp` for the reason.",
+        )
+    return _raise(result)
+
+
+def _raise(result: Result) -> Result:
+    if _unreachable(result.output):
+        raise ClusterUnavailable("The course's Kubernetes cluster does not answer.", NO_CLUSTER_FIX)
+    raise CommandFailed(result.command, result.code, result.output)
+
+
+def delete_namespace(name: str, timeout: float = 180) -> None:
+    """Delete a namespace and wait (bounded) until it is gone; absent is fine."""
+    kubectl(
+        f"delete namespace {name} --ignore-not-found --wait --timeout={int(timeout)}s",
+        timeout=timeout + 30,
+    )
+
+
+def exec_in(pod: str, command: str, namespace: str, container: str = "", timeout: float = 30):
+    """Run ``command`` (sh -c) in a Pod's container; return the `Result` (not checked)."""
+    target = f"-c {container} " if container else ""
+    return kubectl(
+        f"exec {pod} -n {namespace} {target}-- sh -c {shlex.quote(command)}",
+        timeout=timeout,
+        check=False,
+    )
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def port_forward(target: str, remote: int, namespace: str, timeout: float = 30) -> Iterator[int]:
+    """Forward a local port to ``target`` (e.g. ``svc/web``) while the block runs; yield it."""
+    local = free_port()
+    proc = subprocess.Popen(
+        ["kubectl", "port-forward", "-n", namespace, target, f"{local}:{remote}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise CommandFailed(
+                    f"kubectl port-forward {target}", proc.returncode, proc.stdout.read()
+                )
+            try:
+                socket.create_connection(("127.0.0.1", local), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise TimeoutExpired(
+                f"kubectl port-forward {target} did not listen within {timeout:.0f} s.",
+                f"Check that {target} has a ready Pod: `kubectl get pods -n {namespace}`.",
+            )
+        yield local
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -1,0 +1,18 @@
+"""Pinned versions of everything the course cluster is built from (change here, rebuild)."""
+
+from __future__ import annotations
+
+KIND = "v0.30.0"
+KUBERNETES = "v1.34.4"  # 1.35+ kubelets refuse cgroup v1 hosts by default
+STAGING = "v0.34.4"  # k8s.io/api, client-go, ... published with KUBERNETES
+ETCD = "v3.6.5"
+COREDNS = "v1.12.1"
+LOCAL_PATH_PROVISIONER = "v0.0.30"  # the version kind v0.30.0 ships (v0.0.31 is not served)
+CRICTL = "v1.34.0"
+NETWORK_POLICIES = "v0.8.0"
+METRICS_SERVER = "v0.9.0"
+
+# Image names kubeadm (for KUBERNETES) and kind's manifests ask for; loaded into every node.
+PAUSE_IMAGE = "registry.k8s.io/pause:3.10.1"
+ETCD_IMAGE = "registry.k8s.io/etcd:3.6.5-0"
+COREDNS_IMAGE = f"registry.k8s.io/coredns/coredns:{COREDNS}"

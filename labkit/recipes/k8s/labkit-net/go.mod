@@ -1,0 +1,3 @@
+module dockerplusplus/labkit-net
+
+go 1.22

@@ -1,4 +1,6 @@
-"""Small live dashboards for the notebooks: containers, image layers, and a compose graph.
+"""Small live dashboards for the notebooks: containers, image layers, a compose graph, Kubernetes.
+
+The Kubernetes ones show Pods, a Deployment's scaling, quotas, nodes, RBAC and NetworkPolicy.
 
 In a notebook, the last expression of a cell shows the dashboard::
 
@@ -8,6 +10,16 @@ In a notebook, the last expression of a cell shows the dashboard::
     LayerExplorer("debian:bookworm")      # an image's layers, their sizes, its start-up config
     ComposeGraph("compose.yaml")          # services, depends_on arrows, each service's state
 
+    from labkit.widgets import PodList, ScaleSlider, QuotaGauge, NodeView, WhoCan
+    from labkit.widgets import ReachabilityMatrix
+
+    PodList("app=web", namespace="demo")  # Pods: ready x/y, status, restarts, node, IP
+    ScaleSlider("web", "demo", maximum=8) # a slider running `kubectl scale`; quota refusals
+    QuotaGauge("demo")                    # each ResourceQuota: a used/hard bar per resource
+    NodeView()                            # nodes, cordon/drain status, the Pods on each
+    WhoCan(["system:serviceaccount:demo:reader"], ["get", "delete"], ["pods"], "demo")
+    ReachabilityMatrix(["demo/client"], ["http://web.demo", "demo/db:5432"])
+
 Each one reads the engine once, then again only when asked: its Refresh button, or a bounded
 ``dash.start(every=2.0, times=30)`` (``dash.stop()`` ends it early). A failure (no engine, a
 broken compose file) is shown in its status line instead of raising.
@@ -16,7 +28,10 @@ Each dashboard has two halves. The *model* is plain functions and frozen datacla
 the engine's API dicts (or a compose file) into rows, tables and SVG (`container_rows`,
 `layer_rows`, `parse_compose`, `compose_svg`...): they are tested with fake dicts, with no
 browser and no daemon. The *widget* composes ipywidgets and reads the engine through an
-injectable ``api`` object (``client().api`` by default, a fake in tests).
+injectable ``api`` object (``client().api`` by default, a fake in tests). The Kubernetes ones
+(`pod_rows`, `quota_rows`, `node_rows`, `can_i_mark`, `probe_mark`...) read the cluster through
+an injectable ``reader`` instead (`KubeReader`: kubectl by default, a fake in tests), and need
+no Docker engine.
 """
 
 from ._compose_graph import ComposeGraph
@@ -40,6 +55,8 @@ from ._containers import (
 )
 from ._engine_api import EngineApi
 from ._html import human_size
+from ._k8s_html import Mark
+from ._k8s_reader import Kubectl, KubeReader
 from ._layers import (
     ImageConfig,
     LayerExplorer,
@@ -51,23 +68,47 @@ from ._layers import (
     layer_rows,
     layers_table,
 )
+from ._netpol import ReachabilityMatrix, probe_mark, target_url
+from ._nodes import NodeRow, NodeView, node_roles, node_rows
+from ._pods import PodList, PodRow, filter_pods, pod_rows, pod_status
+from ._quota import QuotaGauge, QuotaRow, parse_quantity, quota_rows
+from ._rbac import WhoCan, can_i_mark
+from ._scale import DeploymentState, FailedCreate, ScaleSlider, deployment_state, failed_create
 
 __all__ = [
     "ComposeGraph",
     "ComposeModel",
     "ContainerList",
     "ContainerRow",
+    "DeploymentState",
     "EngineApi",
+    "FailedCreate",
     "ImageConfig",
+    "KubeReader",
+    "Kubectl",
     "LayerExplorer",
     "LayerRow",
+    "Mark",
+    "NodeRow",
+    "NodeView",
+    "PodList",
+    "PodRow",
+    "QuotaGauge",
+    "QuotaRow",
+    "ReachabilityMatrix",
+    "ScaleSlider",
     "Service",
+    "WhoCan",
+    "can_i_mark",
     "clean_created_by",
     "compose_states",
     "compose_svg",
     "config_table",
     "container_rows",
     "containers_table",
+    "deployment_state",
+    "failed_create",
+    "filter_pods",
     "filter_rows",
     "format_ports",
     "human_size",
@@ -76,7 +117,15 @@ __all__ = [
     "interpolate",
     "layer_rows",
     "layers_table",
+    "node_roles",
+    "node_rows",
     "parse_compose",
+    "parse_quantity",
+    "pod_rows",
+    "pod_status",
+    "probe_mark",
     "project_name",
+    "quota_rows",
     "service_states",
+    "target_url",
 ]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-
 _K8S_RAND = "[bcdfghjklmnpqrstvwxz2456789]"  # alphabet of Kubernetes' generated names
 
 

@@ -6,6 +6,7 @@ adapted with kubectl's built-in kustomize: the course's image names, never pulle
 
 from __future__ import annotations
 
+import ipaddress
 import shutil
 import tempfile
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from . import versions as v
+from .components import K8S_RECIPES, METALLB
 from .gobuild import module_dir
 from .kubectl import kubectl
 
@@ -98,11 +100,61 @@ def metrics_server() -> str:
     )
 
 
-ADDONS = {"kube-network-policies": network_policies, "metrics-server": metrics_server}
+def metallb() -> str:
+    """MetalLB (L2 mode): real addresses for Services of type LoadBalancer."""
+    folder = module_dir(METALLB, v.METALLB) / "config" / "manifests"
+    return kustomized(
+        [folder / "metallb-native.yaml"],
+        [
+            {"name": f"quay.io/metallb/{part}", "newName": f"labkit/metallb-{part}"}
+            for part in ("controller", "speaker")
+        ],
+        [],
+    )
+
+
+def address_pool(subnet: str) -> str:
+    """MetalLB's pool: the top of the ``kind`` network's IPv4 subnet (Docker fills the bottom)."""
+    network = ipaddress.ip_network(subnet)
+    last = network.broadcast_address - 1
+    first = last - 50
+    return f"""apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata:
+  name: kind
+  namespace: metallb-system
+spec:
+  addresses:
+    - {first}-{last}
+---
+apiVersion: metallb.io/v1beta1
+kind: L2Advertisement
+metadata:
+  name: kind
+  namespace: metallb-system
+"""
+
+
+def traefik() -> str:
+    """Traefik, the deck's Ingress controller (our manifest, ``recipes/k8s/addons``)."""
+    return (
+        (K8S_RECIPES / "addons" / "traefik.yaml").read_text().replace("TRAEFIK_VERSION", v.TRAEFIK)
+    )
+
+
+ADDONS = {
+    "kube-network-policies": network_policies,
+    "metrics-server": metrics_server,
+    "metallb": metallb,
+    "traefik": traefik,
+}
 ROLLOUTS = (
-    "daemonset/labkit-net",
-    "daemonset/kube-proxy",
-    "daemonset/kube-network-policies",
-    "deployment/coredns",
-    "deployment/metrics-server",
+    ("daemonset/labkit-net", "kube-system"),
+    ("daemonset/kube-proxy", "kube-system"),
+    ("daemonset/kube-network-policies", "kube-system"),
+    ("deployment/coredns", "kube-system"),
+    ("deployment/metrics-server", "kube-system"),
+    ("deployment/controller", "metallb-system"),
+    ("daemonset/speaker", "metallb-system"),
+    ("deployment/traefik", "traefik"),
 )

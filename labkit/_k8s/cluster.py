@@ -31,7 +31,7 @@ NAME = os.environ.get("LABKIT_CLUSTER", "course")
 CONTEXT = f"kind-{NAME}"
 NODEPORT = 30080
 INGRESS_PORT = int(os.environ.get("LABKIT_INGRESS_PORT", "8000"))
-NODE_LABEL = "io.x-k8s.io/kind.cluster"
+NODE_LABEL = "io.x-k8s.kind.cluster"
 READY_TIMEOUT = 300
 
 
@@ -159,6 +159,7 @@ def ensure_cluster() -> str:
     if exists():
         if _healthy(image):
             _connect_mirror()
+            install_addons()  # idempotent: repairs a cluster whose set-up was interrupted
             return f"kind cluster {NAME!r} reused ({image})"
         with step(f"deleting the stale or unhealthy kind cluster {NAME!r}"):
             delete()
@@ -192,8 +193,16 @@ def install_addons() -> None:
                 f"The nodes of {NAME!r} are not all Ready after {READY_TIMEOUT} s.",
                 "Look at `kubectl get nodes` and `kubectl get pods -A`, then `labkit up`.",
             )
-        for rollout in addons.ROLLOUTS:
-            wait_rollout(rollout, "kube-system", timeout=READY_TIMEOUT)
+        for rollout, namespace in addons.ROLLOUTS:
+            wait_rollout(rollout, namespace, timeout=READY_TIMEOUT)
+        apply(addons.address_pool(_kind_subnet()))  # the webhook needs MetalLB's controller
+        say("    MetalLB address pool applied")
+
+
+def _kind_subnet() -> str:
+    """The IPv4 subnet of the ``kind`` Docker network."""
+    configs = client().networks.get("kind").attrs["IPAM"]["Config"]
+    return next(c["Subnet"] for c in configs if ":" not in c["Subnet"])
 
 
 def _connect_mirror() -> None:

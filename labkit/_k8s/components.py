@@ -9,6 +9,7 @@ from . import versions as v
 from .gobuild import GoProgram, kubernetes_ldflags
 
 K8S_RECIPES = RECIPES_DIR / "k8s"
+METALLB = "go.universe.tf/metallb"
 NET_AGENT_DIR = K8S_RECIPES / "labkit-net"
 
 _K8S_LDFLAGS = kubernetes_ldflags(v.KUBERNETES)
@@ -54,6 +55,15 @@ ADDON_PROGRAMS = (
         v.METRICS_SERVER,
         "sigs.k8s.io/metrics-server/cmd/metrics-server",
     ),
+    GoProgram(
+        "traefik",
+        "github.com/traefik/traefik/v3",
+        v.TRAEFIK,
+        "github.com/traefik/traefik/v3/cmd/traefik",
+        ldflags=f"-s -w -X github.com/traefik/traefik/v3/pkg/version.Version={v.TRAEFIK}",
+    ),
+    GoProgram("metallb-controller", METALLB, v.METALLB, f"{METALLB}/controller"),
+    GoProgram("metallb-speaker", METALLB, v.METALLB, f"{METALLB}/speaker"),
 )
 KIND_PROGRAM = GoProgram("kind", "sigs.k8s.io/kind", v.KIND, "sigs.k8s.io/kind")
 HOST_PROGRAMS = ("kind", "kubectl")  # linked into the course's bin folder for learners
@@ -104,5 +114,16 @@ def components(storage_images: tuple[str, str]) -> tuple[Component, ...]:
             "/metrics-server",
             entrypoint=True,
             user="65534",
+        ),
+        Component(f"labkit/traefik:{v.TRAEFIK}", "traefik", "scratch", "/traefik", True),
+        Component(
+            f"labkit/metallb-controller:{v.METALLB}",
+            "metallb-controller",
+            "scratch",
+            "/controller",
+            True,
+        ),
+        Component(
+            f"labkit/metallb-speaker:{v.METALLB}", "metallb-speaker", "scratch", "/speaker", True
         ),
     )

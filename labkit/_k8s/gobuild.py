@@ -36,6 +36,7 @@ class GoProgram:
     cgo: bool = False
     ldflags: str = "-s -w"
     staging: str | None = None  # replace the module's ./staging modules by this version
+    trimpath: bool = True
 
     @property
     def binary(self) -> Path:
@@ -67,11 +68,28 @@ def module_dir(module: str, version: str) -> Path:
     return Path(json.loads(output)["Dir"])
 
 
-def staging_replaces(module: str, version: str, staging: str) -> list[str]:
-    """``replace`` lines pointing each ``./staging`` module of ``module`` at ``staging``."""
-    go_mod = (module_dir(module, version) / "go.mod").read_text()
-    names = re.findall(r"^\s*(\S+)\s+=>\s+\./staging/", go_mod, flags=re.M)
-    return [f"\t{name} => {name} {staging}" for name in names]
+def inherited_directives(go_mod: str, staging: str | None = None) -> list[str]:
+    """The ``replace`` and ``exclude`` directives of a module's go.mod, for a wrapper.
+
+    Go ignores them in a dependency, yet the module only builds with them (forks, broken
+    versions). Local replacements (``=> ./staging/...``) become ``=> MODULE STAGING``.
+    """
+    lines = []
+    body = re.sub(r"//.*", "", go_mod)
+    for block_kind, block, single in re.findall(
+        r"^(replace|exclude)\s*(?:\(([^)]*)\)|(.*))$", body, flags=re.M
+    ):
+        for entry in (block or single).splitlines():
+            entry = entry.strip()
+            if not entry:
+                continue
+            local = re.match(r"^(\S+)(?:\s+\S+)?\s+=>\s+\.\.?/", entry)
+            if local:
+                if staging:
+                    lines.append(f"replace {local.group(1)} => {local.group(1)} {staging}")
+                continue
+            lines.append(f"{block_kind} {entry}")
+    return lines
 
 
 def _wrapper(programs: list[GoProgram]) -> Path:
@@ -84,10 +102,9 @@ def _wrapper(programs: list[GoProgram]) -> Path:
     if stamp.exists() and stamp.read_text() == wanted:
         return folder
     folder.mkdir(parents=True, exist_ok=True)
-    go_mod = f"module labkitwrap\n\ngo 1.24\n\nrequire {first.module} {first.version}\n"
-    if first.staging:
-        lines = staging_replaces(first.module, first.version, first.staging)
-        go_mod += "\nreplace (\n" + "\n".join(lines) + "\n)\n"
+    go_mod = f"module labkitwrap\n\ngo 1.24\n\nrequire {first.module} {first.version}\n\n"
+    upstream = (module_dir(first.module, first.version) / "go.mod").read_text()
+    go_mod += "\n".join(inherited_directives(upstream, first.staging)) + "\n"
     (folder / "go.mod").write_text(go_mod)
     imports = "\n".join(f'\t_ "{package}"' for package in packages)
     (folder / "tools.go").write_text(
@@ -121,7 +138,8 @@ def _build_one(program: GoProgram, folder: Path) -> None:
     program.binary.parent.mkdir(parents=True, exist_ok=True)
     partial = program.binary.with_name(program.binary.name + ".partial")
     sh(
-        f"nice -n 10 go build -ldflags {shlex.quote(program.ldflags)} "
+        f"nice -n 10 go build {'-trimpath ' if program.trimpath else ''}"
+        f"-ldflags {shlex.quote(program.ldflags)} "
         f"-o {partial} {program.package}",
         cwd=folder,
         env={"CGO_ENABLED": "1" if program.cgo else "0", "GOFLAGS": "-mod=mod"},

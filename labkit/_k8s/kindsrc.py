@@ -25,16 +25,25 @@ def base_files() -> Path:
 
 
 def go_manifest(source: str, name: str) -> str:
-    """The value of the Go string constant ``name`` built from raw strings and constants."""
+    """The value of the Go string constant ``name``: raw strings joined with constants by +."""
     constants = dict(re.findall(r'^const (\w+) = "([^"]*)"', source, flags=re.M))
-    match = re.search(rf"^const {name} = (`.*?`)\s*$", source, flags=re.M | re.S)
+    match = re.search(rf"^const {name} = ", source, flags=re.M)
     if not match:
         raise RecipeError(
             f"kind {v.KIND} no longer defines {name} as expected.",
             "Pin the kind version labkit knows (labkit/_k8s/versions.py).",
         )
-    parts = re.split(r"`\s*\+\s*(\w+)\s*\+\s*`", match.group(1)[1:-1])
-    return "".join(constants[part] if i % 2 else part for i, part in enumerate(parts))
+    parts, rest = [], source[match.end() :]
+    token = re.compile(r"\s*(?:`([^`]*)`|(\w+))\s*(\+)?")
+    while True:
+        item = token.match(rest)
+        if not item:
+            break
+        parts.append(item.group(1) if item.group(1) is not None else constants[item.group(2)])
+        rest = rest[item.end() :]
+        if not item.group(3):
+            break
+    return "".join(parts)
 
 
 def storage_manifest() -> tuple[str, tuple[str, str]]:

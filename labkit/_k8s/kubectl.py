@@ -87,22 +87,56 @@ def _offset(text: str, line: int) -> int:
 
 
 def apply(manifest: str | Path, *, namespace: str | None = None, timeout: float = 120) -> str:
-    """Server-side apply of YAML text or a file: validated whole first, so never half-applied.
+    """Server-side apply of YAML text or a file, all or nothing; re-applying is a no-op.
 
-    Re-applying the same objects is a no-op ("unchanged"), never an AlreadyExists error.
+    The whole manifest is validated by the API server first (``--dry-run=server``). A dry run
+    creates nothing, so the Namespaces and CustomResourceDefinitions the manifest itself
+    defines are applied first; if the rest is then refused, the ones created here are
+    deleted again, and nothing is left half-applied.
     """
     source = str(manifest) if isinstance(manifest, Path) else "manifest"
     text = manifest.read_text() if isinstance(manifest, Path) else manifest
-    documents(text, source)
+    docs = documents(text, source)
     args = f"apply --server-side --force-conflicts --field-manager={FIELD_MANAGER} -f -"
     args += f" -n {namespace}" if namespace else ""
-    dry = kubectl(f"{args} --dry-run=server", input=text, timeout=timeout, check=False)
-    if not dry.ok:
-        raise ManifestError(
-            f"The cluster refused {source}: {dry.output.strip()}",
-            "Fix the object named above; nothing was applied.",
-        )
+    if _dry_run(args, text, timeout) is not None:
+        created = _apply_foundations(docs, args, timeout)
+        refusal = _dry_run(args, text, timeout)
+        if refusal is not None:
+            if created:
+                kubectl(
+                    f"delete --ignore-not-found --timeout=60s {' '.join(created)}",
+                    timeout=90,
+                    check=False,
+                )
+            raise ManifestError(
+                f"The cluster refused {source}: {refusal}",
+                "Fix the object named above; nothing was applied.",
+            )
     return kubectl(args, input=text, timeout=timeout).output
+
+
+def _dry_run(args: str, text: str, timeout: float) -> str | None:
+    """None when the server would accept the manifest, else its refusal."""
+    dry = kubectl(f"{args} --dry-run=server", input=text, timeout=timeout, check=False)
+    return None if dry.ok else dry.output.strip()
+
+
+def _apply_foundations(docs: list[dict], args: str, timeout: float) -> list[str]:
+    """Apply the manifest's missing Namespaces and CRDs; return those created (kind/name)."""
+    created = []
+    for doc in docs:
+        if doc["kind"] not in ("Namespace", "CustomResourceDefinition"):
+            continue
+        ref = f"{doc['kind'].lower()}/{doc['metadata']['name']}"
+        if kubectl(f"get {ref}", check=False).ok:
+            continue
+        kubectl(args, input=yaml.safe_dump(doc), timeout=timeout)
+        created.append(ref)
+    crds = [ref for ref in created if ref.startswith("customresourcedefinition/")]
+    if crds:
+        kubectl(f"wait --for=condition=Established {' '.join(crds)} --timeout=60s", timeout=90)
+    return created
 
 
 def wait_rollout(kind_name: str, namespace: str, timeout: float = 180) -> Result:

@@ -45,7 +45,8 @@ def _tree_digest(folder: Path, digest: hashlib._Hash) -> None:
 def node_hash() -> str:
     """Hash of everything the node image is made from (12 hex digits)."""
     digest = hashlib.sha256(recipe_hash(recipe("debian")).encode())
-    digest.update(Path(v.__file__).read_bytes())
+    for module in ("versions.py", "components.py", "kindsrc.py", "nodeimage.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())  # code that shapes it
     _tree_digest(K8S_RECIPES, digest)
     _tree_digest(K8S_RECIPES.parent / "runc-capfix", digest)
     return digest.hexdigest()[:12]
@@ -80,7 +81,18 @@ def ensure_node_image() -> str:
                 _docker(f"docker save -o {archive} {shlex.join(images)}")
             base = _node_base(binaries, storage, work)
             _import_and_commit(base, archive, ref)
+        _prune_older(ref)
     return ref
+
+
+def _prune_older(ref: str) -> None:
+    """Remove the node images of older recipes (each weighs ~1.5 GB)."""
+    keep = ref.split(":", 1)[1]
+    for repository in (NODE_REPOSITORY, f"{NODE_REPOSITORY}-base"):
+        for image in client().images.list(name=repository):
+            for tag in image.tags:
+                if not tag.endswith(f":{keep}"):
+                    sh(f"docker rmi {tag}", check=False, timeout=120)
 
 
 def _local_binary(name: str, source: Path, command: str) -> Path:

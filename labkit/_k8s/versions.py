@@ -10,9 +10,11 @@ COREDNS = "v1.12.1"
 LOCAL_PATH_PROVISIONER = "v0.0.30"  # the version kind v0.30.0 ships (v0.0.31 is not served)
 CRICTL = "v1.34.0"
 NETWORK_POLICIES = "v0.8.0"
-METRICS_SERVER = "v0.9.0"
+METRICS_SERVER = "v0.8.0"  # v0.9.0 (k8s libraries 0.36) answers 404 to a 1.34 aggregator
 
 # Image names kubeadm (for KUBERNETES) and kind's manifests ask for; loaded into every node.
 PAUSE_IMAGE = "registry.k8s.io/pause:3.10.1"
 ETCD_IMAGE = "registry.k8s.io/etcd:3.6.5-0"
 COREDNS_IMAGE = f"registry.k8s.io/coredns/coredns:{COREDNS}"
+TRAEFIK = "v3.6.12"  # newest v3 whose dependencies the proxy serves (v3.7.x: 403s)
+METALLB = "v0.15.3"  # served as go.universe.tf/metallb (github.com/metallb/metallb: 403)

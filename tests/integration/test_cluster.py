@@ -7,7 +7,16 @@ import uuid
 
 import pytest
 
-from labkit import ManifestError, apply, http_get, kubectl, port_forward, wait_for, wait_rollout
+from labkit import (
+    ManifestError,
+    TimeoutExpired,
+    apply,
+    http_get,
+    kubectl,
+    port_forward,
+    wait_for,
+    wait_rollout,
+)
 from labkit._k8s import cluster as course
 from labkit._k8s.kubectl import ClusterUnavailable, documents
 
@@ -119,8 +128,9 @@ def test_documents_rejects_non_objects():
 
 def test_wait_for_is_bounded(namespace):
     kubectl(f"create namespace {namespace}")
-    with pytest.raises(Exception, match="timed out|gave up"):
-        wait_for("pod/missing-pod", "condition=Ready", namespace=namespace, timeout=3)
+    kubectl(f"run stuck -n {namespace} --image=nginx:no-such-tag")
+    with pytest.raises(TimeoutExpired, match="gave up"):
+        wait_for("pod/stuck", "condition=Ready", namespace=namespace, timeout=3)
 
 
 def test_no_cluster_is_one_clear_error(monkeypatch):

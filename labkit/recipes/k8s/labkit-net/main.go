@@ -61,16 +61,22 @@ func newAPIClient() (*apiClient, error) {
 	if !pool.AppendCertsFromPEM(ca) {
 		return nil, fmt.Errorf("no certificate in %s/ca.crt", serviceAccount)
 	}
-	host, port := os.Getenv("KUBERNETES_SERVICE_HOST"), os.Getenv("KUBERNETES_SERVICE_PORT")
-	if host == "" || port == "" {
-		return nil, fmt.Errorf("KUBERNETES_SERVICE_HOST/PORT are not set: not running in a Pod?")
+	// kind gives the API server's address on the node network (no Service needed), else
+	// fall back to the kubernetes Service.
+	endpoint := os.Getenv("CONTROL_PLANE_ENDPOINT")
+	if endpoint == "" {
+		host, port := os.Getenv("KUBERNETES_SERVICE_HOST"), os.Getenv("KUBERNETES_SERVICE_PORT")
+		if host == "" || port == "" {
+			return nil, fmt.Errorf("neither CONTROL_PLANE_ENDPOINT nor KUBERNETES_SERVICE_HOST is set")
+		}
+		endpoint = host + ":" + port
 	}
 	return &apiClient{
 		http: &http.Client{
 			Timeout:   10 * time.Second,
 			Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
 		},
-		base: "https://" + host + ":" + port,
+		base: "https://" + endpoint,
 	}, nil
 }
 

@@ -1,0 +1,136 @@
+"""The offline cluster's build logic, without building: go.mod directives, kind's sources,
+component Dockerfiles, the kind configuration, manifest validation, Kubernetes masking."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from labkit._k8s.cluster import NODEPORT, kind_config
+from labkit._k8s.components import Component, components
+from labkit._k8s.gobuild import inherited_directives, kubernetes_ldflags
+from labkit._k8s.kindsrc import go_manifest
+from labkit._k8s.kubectl import ManifestError, documents
+from labkit._k8s.nodeimage import dockerfile
+from labkit._normalise import normalise
+
+GO_MOD = """module k8s.io/kubernetes
+
+require k8s.io/api v0.0.0 // indirect
+
+replace (
+	k8s.io/api => ./staging/src/k8s.io/api
+	github.com/gorilla/mux => github.com/containous/mux v0.0.0-2025 // a fork
+)
+
+replace github.com/abbot/go-http-auth => github.com/containous/go-http-auth v0.4.1
+
+// ambiguous import
+exclude github.com/tencentcloud/tencentcloud-sdk-go v3.0.83+incompatible
+"""
+
+
+def test_directives_keep_forks_and_excludes_and_map_staging_to_published_versions():
+    assert inherited_directives(GO_MOD, "v0.34.4") == [
+        "replace k8s.io/api => k8s.io/api v0.34.4",
+        "replace github.com/gorilla/mux => github.com/containous/mux v0.0.0-2025",
+        "replace github.com/abbot/go-http-auth => github.com/containous/go-http-auth v0.4.1",
+        "exclude github.com/tencentcloud/tencentcloud-sdk-go v3.0.83+incompatible",
+    ]
+
+
+def test_local_replacements_are_dropped_without_a_staging_version():
+    assert not any(
+        "staging" in line or "k8s.io/api" in line for line in inherited_directives(GO_MOD)
+    )
+
+
+def test_kubernetes_binaries_report_their_version():
+    flags = kubernetes_ldflags("v1.34.4")
+    assert "-X k8s.io/component-base/version.gitVersion=v1.34.4" in flags
+    assert "-X k8s.io/client-go/pkg/version.gitMinor=34" in flags
+
+
+GO_SOURCE = """package nodeimage
+
+const image = "docker.io/kindest/helper:v1"
+
+const manifest = `
+kind: Pod
+image: ` + image + `
+command: [sh]
+`
+"""
+
+
+def test_go_manifest_joins_raw_strings_and_constants():
+    assert (
+        go_manifest(GO_SOURCE, "manifest")
+        == "\nkind: Pod\nimage: docker.io/kindest/helper:v1\ncommand: [sh]\n"
+    )
+
+
+def test_go_manifest_names_a_missing_constant():
+    with pytest.raises(Exception, match="no longer defines missing"):
+        go_manifest(GO_SOURCE, "missing")
+
+
+def test_component_dockerfiles():
+    bases = {"debian": "debian:bookworm", "netfilter": "labkit/k8s-netfilter:abc"}
+    pause = Component("registry.k8s.io/pause:3.10.1", "pause", "scratch", "/pause", True, "65535")
+    assert dockerfile(pause, bases) == (
+        'FROM scratch\nCOPY pause /pause\nENTRYPOINT ["/pause"]\nUSER 65535:65535\n'
+    )
+    proxy = Component("registry.k8s.io/kube-proxy:v1.34.4", "kube-proxy", "netfilter")
+    assert dockerfile(proxy, bases) == (
+        "FROM labkit/k8s-netfilter:abc\nCOPY kube-proxy /usr/local/bin/kube-proxy\n"
+    )
+
+
+def test_every_component_has_a_distinct_image_name():
+    images = [c.image for c in components(("a/provisioner:1", "a/helper:1"))]
+    assert len(images) == len(set(images))
+    assert "registry.k8s.io/pause:3.10.1" in images
+
+
+def test_kind_config_has_three_nodes_and_loopback_ports():
+    config = yaml.safe_load(kind_config())
+    assert [n["role"] for n in config["nodes"]] == ["control-plane", "worker", "worker"]
+    ports = config["nodes"][0]["extraPortMappings"]
+    assert {p["listenAddress"] for p in ports} == {"127.0.0.1"}
+    assert NODEPORT in {p["hostPort"] for p in ports}
+
+
+def test_a_malformed_manifest_names_its_document_and_line():
+    text = "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: [x\n"
+    with pytest.raises(ManifestError, match=r"document 2, line 7"):
+        documents(text)
+
+
+def test_a_document_without_kind_is_refused():
+    with pytest.raises(ManifestError, match="document 2 is not a Kubernetes object"):
+        documents("apiVersion: v1\nkind: Namespace\n---\nname: x\n")
+
+
+@pytest.mark.parametrize(
+    ("raw", "masked"),
+    [
+        (
+            "nginx-1-7d4f8b9c6d-x2kq7   1/1     Running   0          2m30s",
+            "nginx-1-<hash>-<id>  1/1  Running  0  <age>",
+        ),
+        (
+            "kube-proxy-x7k2p   1/1   Running   1 (5m ago)   45m",
+            "kube-proxy-<id>  1/1  Running  1 (<age> ago)  <age>",
+        ),
+        ("      cpu:     256m", "  cpu:  256m"),
+        ('  resourceVersion: "12345"', '  resourceVersion: "<n>"'),
+        ("  uid: 3f2a1c4e-1b2c-4d5e-8f90-123456789abc", "  uid: <uuid>"),
+        (
+            "course-worker   Ready    <none>   12m   v1.34.4",
+            "course-worker  Ready  <none>  <age>  v1.34.4",
+        ),
+    ],
+)
+def test_kubernetes_outputs_are_masked(raw, masked):
+    assert normalise(raw) == masked

@@ -19,6 +19,10 @@ _COMPOSE = re.compile(
 )
 _KIND_ORDER = {"Image": 0, "Network": 1, "Volume": 2, "Container": 3}
 _SPINNER = re.compile(r"^\s*\[\+\] \w+.*$")
+# `kubectl rollout status` prints one line per change it sees while it waits.
+_ROLLOUT_WAIT = re.compile(
+    r"^Waiting for (deployment|daemon set|partitioned roll out|statefulset|rollout) "
+)
 # `docker compose rm` names the containers it will remove in the order it found them.
 _GOING_TO_REMOVE = re.compile(r"^(?P<head>Going to remove) (?P<names>.+)$")
 
@@ -31,6 +35,8 @@ def last_segment(line: str) -> str:
 def tidy(output: str) -> str:
     """Collapse per-layer and per-object progress lines to their final state.
 
+    The waiting lines of ``kubectl rollout status`` are dropped: its last line says how it
+    ended.
     The container names of compose's ``Going to remove a, b`` line are sorted too.
     """
     lines = [last_segment(line) for line in output.splitlines()]
@@ -38,7 +44,7 @@ def tidy(output: str) -> str:
     layers: dict[str, str] = {}
     objects: dict[tuple[int, str, str], str] = {}
     for line in lines:
-        if _SPINNER.match(line):
+        if _SPINNER.match(line) or _ROLLOUT_WAIT.match(line):
             continue
         going = _GOING_TO_REMOVE.match(line)
         if going:

@@ -103,9 +103,17 @@ kubectl rollout status deployment/hello -n orchestration --timeout=120s
 # Where did they go? The scheduler spread them over the two *worker* nodes (the control
 # plane runs the cluster's own components and accepts no ordinary Pods):
 
-# %%
+# %% tags=["nbval-ignore-output"]
 # %%terminal
 kubectl get pods -n orchestration -l app=hello -o custom-columns=POD:.metadata.name,NODE:.spec.nodeName,STATUS:.status.phase --sort-by=.spec.nodeName
+
+# %% [markdown]
+# How many on each worker varies from run to run (the scheduler scores the nodes each time);
+# which nodes received Pods is stable:
+
+# %%
+# %%terminal
+kubectl get pods -n orchestration -l app=hello -o jsonpath='{range .items[*]}{.spec.nodeName}{"\n"}{end}' | sort -u
 
 # %% [markdown]
 # Now break it: delete one Pod, as if its container had crashed or its node had been lost.

@@ -52,3 +52,12 @@ def test_compose_rm_names_its_containers_in_sorted_order():
         " Container app-db-1  Removed",
         " Container app-web-1  Removed",
     ]
+
+
+def test_rollout_status_keeps_only_how_it_ended():
+    output = (
+        'Waiting for deployment "hello" rollout to finish: 0 of 3 updated replicas are available...\n'
+        'Waiting for deployment "hello" rollout to finish: 2 old replicas are pending termination...\n'
+        'deployment "hello" successfully rolled out\n'
+    )
+    assert tidy(output) == 'deployment "hello" successfully rolled out\n'

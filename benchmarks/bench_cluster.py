@@ -1,0 +1,142 @@
+"""Measure the offline kind cluster: toolchain, node image, creation, memory.
+
+    .venv/bin/python benchmarks/bench_cluster.py                 # warm creation + memory
+    .venv/bin/python benchmarks/bench_cluster.py --node-image    # + node image from cached binaries
+    .venv/bin/python benchmarks/bench_cluster.py --cold-go       # + every Go program from an
+                                                                 # empty module and build cache
+
+`--cold-go` builds into temporary GOMODCACHE, GOCACHE and LABKIT_CACHE folders (it downloads
+every module again through the proxy): the machine's caches and the running cluster are left
+alone. Warm creation deletes and recreates the course cluster (`labkit up` would reuse it),
+then times plain `kind create cluster` with the same node image on a second cluster, side by
+side. Results are printed and saved to benchmarks/results/cluster-<timestamp>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from labkit._k8s import cluster  # noqa: E402
+from labkit._k8s.nodeimage import NODE_REPOSITORY, ensure_node_image, node_image  # noqa: E402
+from labkit._sh import sh  # noqa: E402
+
+BUILD_ALL = (
+    "from labkit._k8s.components import ADDON_PROGRAMS, KIND_PROGRAM, KUBERNETES_PROGRAMS\n"
+    "from labkit._k8s.gobuild import build\n"
+    "build([KIND_PROGRAM, *KUBERNETES_PROGRAMS, *ADDON_PROGRAMS])\n"
+)
+
+
+def cold_go() -> dict[str, float]:
+    """Build every Go program from empty caches; seconds per module group, and in all."""
+    with tempfile.TemporaryDirectory(prefix="bench-go-") as tmp:
+        env = {
+            **os.environ,
+            "GOMODCACHE": f"{tmp}/mod",
+            "GOCACHE": f"{tmp}/build",
+            "LABKIT_CACHE": f"{tmp}/labkit",
+        }
+        start = time.monotonic()
+        run = subprocess.run(
+            [sys.executable, "-c", BUILD_ALL],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        total = time.monotonic() - start
+        sh(f"chmod -R u+w {tmp}", check=False, timeout=600)  # the module cache is read-only
+    steps = dict(re.findall(r"✓ building (.+?) from \S+ \(([\d.]+) s\)", run.stderr))
+    if run.returncode:
+        raise SystemExit(f"cold Go build failed:\n{run.stderr[-3000:]}")
+    return {**{name: float(s) for name, s in steps.items()}, "total": round(total, 1)}
+
+
+def node_image_time() -> float:
+    """Rebuild the node image from cached binaries (component images, base, import)."""
+    for repository in (NODE_REPOSITORY, f"{NODE_REPOSITORY}-base"):
+        sh(f"docker images -q {repository} | xargs -r docker rmi -f", check=False, timeout=300)
+    start = time.monotonic()
+    ensure_node_image()
+    return round(time.monotonic() - start, 1)
+
+
+def creation_times() -> dict[str, float]:
+    """Warm creation by labkit (with add-ons and waits) and plain `kind create` side by side."""
+    cluster.delete()
+    start = time.monotonic()
+    cluster.ensure_cluster()
+    labkit_time = time.monotonic() - start
+    config = Path(tempfile.mkstemp(suffix=".yaml")[1])
+    config.write_text(
+        "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\n"
+        "nodes: [{role: control-plane}, {role: worker}, {role: worker}]\n"
+    )
+    start = time.monotonic()
+    sh(
+        f"kind create cluster --name bench --image {node_image()} --config {config} "
+        "--kubeconfig /dev/null",
+        timeout=600,
+    )
+    kind_time = time.monotonic() - start
+    sh("kind delete cluster --name bench --kubeconfig /dev/null", timeout=300)
+    config.unlink()
+    return {
+        "labkit: kind create + add-ons + all system Pods ready": round(labkit_time, 1),
+        "kind create cluster (same image, 3 nodes, no add-ons)": round(kind_time, 1),
+    }
+
+
+def idle_memory(settle: float = 60) -> dict[str, float]:
+    """MiB used by each node container after ``settle`` idle seconds, and their sum."""
+    time.sleep(settle)
+    output = sh(
+        "docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' "
+        f"$(docker ps -q --filter label={cluster.NODE_LABEL}={cluster.NAME})",
+        timeout=60,
+    ).output
+    usage = {}
+    for name, amount, unit in re.findall(r"^(\S+) ([\d.]+)(\w+) /", output, flags=re.M):
+        factor = {"KiB": 1 / 1024, "MiB": 1, "GiB": 1024}[unit]
+        usage[name] = round(float(amount) * factor, 1)
+    usage["total"] = round(sum(usage.values()), 1)
+    return usage
+
+
+def main() -> int:
+    """Run the chosen measurements, print and save them."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cold-go", action="store_true", help="all Go programs, empty caches")
+    parser.add_argument("--node-image", action="store_true", help="node image, binaries cached")
+    parser.add_argument("--no-create", action="store_true", help="skip creation and memory")
+    args = parser.parse_args()
+    cluster.use_course_tools()
+    results: dict[str, object] = {"when": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    if args.cold_go:
+        results["Go programs from empty caches (s)"] = cold_go()
+    if args.node_image:
+        results["node image from cached binaries (s)"] = node_image_time()
+    if not args.no_create:
+        results["cluster creation (s)"] = creation_times()
+        results["idle memory after 60 s (MiB)"] = idle_memory()
+    print(json.dumps(results, indent=2))
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"cluster-{results['when']}.json").write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

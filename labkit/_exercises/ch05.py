@@ -1,0 +1,81 @@
+"""Chapter 05 exercises: declare objects with kubectl apply, find a Pod's node, read logs."""
+
+from __future__ import annotations
+
+import re
+
+from .._k8s.kubectl import get, kubectl
+from . import Failed, exercise
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def _pod(name: str, namespace: str) -> dict:
+    """The Pod as JSON, or `Failed` naming what is missing."""
+    if not kubectl(f"get namespace {namespace}", check=False).ok:
+        raise Failed(f"there is no namespace {namespace}.")
+    if not kubectl(f"get pod {name} -n {namespace}", check=False).ok:
+        raise Failed(f"there is no Pod {name} in namespace {namespace}.")
+    return get("pod", name, namespace)
+
+
+@exercise(
+    "05.apply",
+    "Declare namespace ex05 and a Pod hello (nginx) with cat | kubectl apply -f -",
+    "Write both objects in work/ex05.yml (separated by a line `---`; the Pod has "
+    "`metadata.namespace: ex05`), then `cat ex05.yml | kubectl apply -f -` and "
+    "`kubectl wait --for=condition=Ready pod/hello -n ex05 --timeout=120s`.",
+)
+def apply_pipe() -> str:
+    """Namespace ex05 and Pod hello (nginx), both declared by kubectl apply, Pod Ready."""
+    pod = _pod("hello", "ex05")
+    images = [c["image"] for c in pod["spec"]["containers"]]
+    if [image.split(":")[0].removeprefix("docker.io/library/") for image in images] != ["nginx"]:
+        raise Failed(f"hello runs {images}, not one nginx container.")
+    namespace = get("namespace", "ex05")
+    for kind, item in (("Namespace ex05", namespace), ("Pod hello", pod)):
+        if LAST_APPLIED not in (item["metadata"].get("annotations") or {}):
+            raise Failed(
+                f"{kind} was not declared with `kubectl apply` (made by `kubectl create` or "
+                "`kubectl run`?): delete it, then `cat ex05.yml | kubectl apply -f -`."
+            )
+    waited = kubectl("wait --for=condition=Ready pod/hello -n ex05 --timeout=60s", timeout=90)
+    if not waited.ok:
+        raise Failed("hello exists but is not Ready yet.")
+    return "namespace ex05 and Pod hello were declared with kubectl apply; hello is Ready."
+
+
+@exercise(
+    "05.node",
+    "Name the node my-pod runs on",
+    "`kubectl get pod my-pod --namespace my-app -o wide` (column NODE).",
+)
+def pod_node(answer: object = "") -> str:
+    """The answer must be the node of my-pod in namespace my-app."""
+    if not str(answer).strip():
+        raise Failed("`answer` is empty: put the node's name in it.")
+    node = _pod("my-pod", "my-app")["spec"].get("nodeName")
+    if not node:
+        raise Failed("my-pod has no node yet: run the cells above.")
+    if str(answer).strip() != node:
+        raise Failed(f"my-pod does not run on {str(answer).strip()!r}.")
+    return "right: the scheduler chose that node, and its kubelet runs the container."
+
+
+@exercise(
+    "05.logs",
+    "Read the oracle's secret number in its logs",
+    "`kubectl logs oracle --namespace my-app` prints it on its second line.",
+)
+def oracle_number(answer: object = "") -> str:
+    """The answer must be the number the Pod oracle printed when it started."""
+    if not str(answer).strip():
+        raise Failed("`answer` is empty: put the oracle's number in it.")
+    _pod("oracle", "my-app")
+    logs = kubectl("logs oracle -n my-app", check=False).output
+    found = re.search(r"secret number is (\d+)", logs)
+    if not found:
+        raise Failed("the oracle has not said its number yet: wait for it to be Ready.")
+    if str(answer).strip().rstrip(".") != found.group(1):
+        raise Failed(f"{str(answer).strip()!r} is not the oracle's number.")
+    return "right: you read a container's logs through the API server."

@@ -24,7 +24,7 @@ from .._sh import sh
 from . import addons
 from .components import HOST_PROGRAMS, KIND_PROGRAM, KUBERNETES_PROGRAMS
 from .gobuild import build
-from .kubectl import apply, kubectl, wait_rollout
+from .kubectl import apply, kubectl, wait_for, wait_rollout
 from .nodeimage import ensure_node_image, has_image, node_image
 
 NAME = os.environ.get("LABKIT_CLUSTER", "course")
@@ -197,6 +197,9 @@ def install_addons() -> None:
             wait_rollout(rollout, namespace, timeout=READY_TIMEOUT)
         apply(addons.address_pool(_kind_subnet()))  # the webhook needs MetalLB's controller
         say("    MetalLB address pool applied")
+        # Until the metrics API answers, the API server cannot list every kind of object,
+        # and deleting a namespace stalls (NamespaceDeletionDiscoveryFailure).
+        wait_for("apiservice/v1beta1.metrics.k8s.io", "condition=Available", timeout=180)
 
 
 def _kind_subnet() -> str:

@@ -144,7 +144,12 @@ def _netfilter_base() -> str:
 
 def dockerfile(item: Component, bases: dict[str, str]) -> str:
     """The Dockerfile of a component image (its binary copied onto its base)."""
-    lines = [f"FROM {bases.get(item.base, item.base)}"]
+    # The label keeps two images with the same content apart (containerd names a Pod's
+    # image by the first name it knows for that image ID).
+    lines = [
+        f"FROM {bases.get(item.base, item.base)}",
+        f"LABEL org.dockerplusplus.image={item.image}",
+    ]
     if item.binary:
         lines.append(f"COPY {item.binary} {item.target}")
     if item.entrypoint:

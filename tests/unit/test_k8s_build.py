@@ -79,11 +79,14 @@ def test_component_dockerfiles():
     bases = {"debian": "debian:bookworm", "netfilter": "labkit/k8s-netfilter:abc"}
     pause = Component("registry.k8s.io/pause:3.10.1", "pause", "scratch", "/pause", True, "65535")
     assert dockerfile(pause, bases) == (
-        'FROM scratch\nCOPY pause /pause\nENTRYPOINT ["/pause"]\nUSER 65535:65535\n'
+        "FROM scratch\nLABEL org.dockerplusplus.image=registry.k8s.io/pause:3.10.1\n"
+        'COPY pause /pause\nENTRYPOINT ["/pause"]\nUSER 65535:65535\n'
     )
     proxy = Component("registry.k8s.io/kube-proxy:v1.34.4", "kube-proxy", "netfilter")
     assert dockerfile(proxy, bases) == (
-        "FROM labkit/k8s-netfilter:abc\nCOPY kube-proxy /usr/local/bin/kube-proxy\n"
+        "FROM labkit/k8s-netfilter:abc\n"
+        "LABEL org.dockerplusplus.image=registry.k8s.io/kube-proxy:v1.34.4\n"
+        "COPY kube-proxy /usr/local/bin/kube-proxy\n"
     )
 
 

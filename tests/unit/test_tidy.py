@@ -55,9 +55,10 @@ def test_compose_rm_names_its_containers_in_sorted_order():
 
 
 def test_rollout_status_keeps_only_how_it_ended():
+    waiting = 'Waiting for deployment "hello" rollout to finish: '
     output = (
-        'Waiting for deployment "hello" rollout to finish: 0 of 3 updated replicas are available...\n'
-        'Waiting for deployment "hello" rollout to finish: 2 old replicas are pending termination...\n'
+        f"{waiting}0 of 3 updated replicas are available...\n"
+        f"{waiting}2 old replicas are pending termination...\n"
         'deployment "hello" successfully rolled out\n'
     )
     assert tidy(output) == 'deployment "hello" successfully rolled out\n'

@@ -149,7 +149,33 @@ def _healthy(image: str) -> bool:
         if container.status != "running":
             container.start()
     sh(f"kind export kubeconfig --name {NAME}", timeout=30)
-    return wait_nodes_ready(timeout=120)
+    return wait_nodes_ready(timeout=120) and _addresses_current(containers)
+
+
+def _addresses_current(containers: list) -> bool:
+    """True when the nodes still have the addresses the cluster was set up with.
+
+    Docker may give a node another address when its containers restart (after the engine
+    was stopped); kubeadm's certificates and the ``kubernetes`` Service keep the old one.
+    """
+    actual = {}
+    for container in containers:
+        container.reload()
+        actual[container.name] = container.attrs["NetworkSettings"]["Networks"]["kind"]["IPAddress"]
+    result = kubectl(f"--context {CONTEXT} get nodes -o json", timeout=20, check=False)
+    if not result.ok:
+        return False
+    for item in json.loads(result.output)["items"]:
+        internal = [a["address"] for a in item["status"]["addresses"] if a["type"] == "InternalIP"]
+        if actual.get(item["metadata"]["name"]) not in internal:
+            return False
+    advertised = kubectl(
+        f"--context {CONTEXT} get endpointslices -n default -l "
+        "kubernetes.io/service-name=kubernetes -o jsonpath={.items[0].endpoints[0].addresses[0]}",
+        timeout=20,
+        check=False,
+    ).output.strip()
+    return advertised == actual.get(f"{NAME}-control-plane")
 
 
 def ensure_cluster() -> str:

@@ -26,8 +26,20 @@
 # | 01 | [Containers and the OCI](01-containers.ipynb) | *Conteneurisation* |
 # | 02 | [The Docker engine](02-docker-engine.ipynb) | *Docker engine*, *`docker`* |
 # | 03 | [docker-compose](03-docker-compose.ipynb) | *`docker-compose`* |
+# | 04 | [Container orchestration](04-orchestration.ipynb) | *Orchestration de conteneurs* |
+# | 05 | [Kubernetes architecture](05-kubernetes-architecture.ipynb) | *Kubernetes (k8s)*, *Architecture de base* |
+# | 06 | [Pods](06-pods.ipynb) | *L'objet le plus basique : le `Pod`* |
+# | 07 | [Namespaces and quotas](07-namespaces-quotas.ipynb) | *`Namespace`* |
+# | 08 | [Services and Ingress](08-services-ingress.ipynb) | *`Service`*, *`Ingress`* |
+# | 09 | [Deployments, selectors and scaling](09-deployments-scaling.ipynb) | *`Deployment`*, *Selecteurs*, *Scaling* |
+# | 10 | [RBAC](10-rbac.ipynb) | *RBAC (Role-Based Access Control) à la rescousse* |
+# | 11 | [Cluster maintenance](11-cluster-maintenance.ipynb) | *Maintenance du cluster* |
+# | 12 | [Network policies](12-network-policies.ipynb) | *`NetworkPolicy`* |
+# | 13 | [More objects](13-more-objects.ipynb) | *D'autres objets ou concepts* |
 #
-# The Kubernetes, Helm and continuous-delivery chapters (04–16) come next.
+# Chapters 04 to 13 run on the course's **Kubernetes cluster**: three Docker containers that
+# each play a machine (one control plane, two workers), made by *kind* from a node image that
+# `labkit up` builds offline. The Helm and continuous-delivery chapters come next.
 
 # %% [markdown]
 # ## Opening a chapter

@@ -67,6 +67,9 @@ def down(images: bool = False) -> None:
 
 def remove_course_images() -> None:
     """Remove the course's cached images, children before parents, with all their names."""
+    from ._k8s.nodeimage import remove_node_images
+
+    remove_node_images()
     cli = client()
     for item in reversed(RECIPES):
         for image in cli.images.list(name=item.repository):

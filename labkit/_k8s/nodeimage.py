@@ -223,3 +223,13 @@ def _import_and_commit(base: str, archive: Path, ref: str) -> None:
         finally:
             sh(f"docker rm -f -v {name}", check=False)
     say(f"    node image {ref} ready")
+
+
+def remove_node_images() -> None:
+    """Remove the node images and the component images they were assembled from."""
+    _, storage_images = storage_manifest()
+    names = [item.image for item in components(storage_images)]
+    for repository in (NODE_REPOSITORY, f"{NODE_REPOSITORY}-base", "labkit/k8s-netfilter"):
+        names += [tag for image in client().images.list(name=repository) for tag in image.tags]
+    for name in names:
+        sh(f"docker rmi -f {name}", check=False, timeout=120)

@@ -1,0 +1,91 @@
+"""Chapter 08 exercises: a NodePort Service and an Ingress host of your own."""
+
+from __future__ import annotations
+
+import time
+import urllib.error
+
+from .._engine import http_get
+from .._k8s.kubectl import get, kubectl
+from . import Failed, exercise
+
+NAMESPACE = "ex08"
+NODE_PORT = 30081
+HOST = "web.ex08.weeble.tech"
+INGRESS = "http://127.0.0.1:8000/"
+
+
+def _ready_web() -> None:
+    """The Deployment web of ex08 must exist and have a Ready Pod."""
+    if not kubectl(f"get deployment web -n {NAMESPACE}", check=False).ok:
+        raise Failed(f"there is no Deployment web in namespace {NAMESPACE}.")
+    kubectl(f"rollout status deployment/web -n {NAMESPACE} --timeout=90s", timeout=120, check=False)
+    available = get("deployment", "web", NAMESPACE)["status"].get("availableReplicas", 0)
+    if not available:
+        raise Failed("the Deployment web has no available Pod yet.")
+
+
+def _poll(url: str, headers: dict[str, str] | None = None, seconds: float = 20) -> str:
+    """GET ``url`` until it answers 200 (bounded); raise `Failed` with the last error."""
+    deadline, last = time.monotonic() + seconds, ""
+    while True:
+        try:
+            return http_get(url, timeout=3, headers=headers)
+        except (urllib.error.URLError, OSError) as err:
+            last = str(err)
+        if time.monotonic() > deadline:
+            raise Failed(f"{url} does not answer: {last}.")
+        time.sleep(1)
+
+
+@exercise(
+    "08.nodeport",
+    "Publish a Deployment web of ex08 on node port 30081",
+    "`kubectl create deployment web --image=nginx -n ex08`, then a Service web with "
+    "`type: NodePort` and `ports: [{port: 80, nodePort: 30081}]`, selector `app: web`.",
+)
+def node_port() -> str:
+    """Service web of ex08 must be a NodePort on 30081 that serves nginx on the nodes."""
+    _ready_web()
+    if not kubectl(f"get service web -n {NAMESPACE}", check=False).ok:
+        raise Failed(f"there is no Service web in namespace {NAMESPACE}.")
+    spec = get("service", "web", NAMESPACE)["spec"]
+    if spec.get("type") != "NodePort":
+        raise Failed(f"the Service web is of type {spec.get('type')}, not NodePort.")
+    ports = [p.get("nodePort") for p in spec.get("ports") or ()]
+    if NODE_PORT not in ports:
+        raise Failed(f"the Service web's node ports are {ports}, not {NODE_PORT}.")
+    nodes = get("nodes")["items"]
+    addresses = [
+        a["address"]
+        for node in nodes
+        for a in node["status"]["addresses"]
+        if a["type"] == "InternalIP"
+    ]
+    for address in addresses:
+        body = _poll(f"http://{address}:{NODE_PORT}/")
+        if "Welcome to nginx!" not in body:
+            raise Failed(f"{address}:{NODE_PORT} answers, but not with nginx's welcome page.")
+    return f"all {len(addresses)} nodes serve nginx on port {NODE_PORT}."
+
+
+@exercise(
+    "08.ingress",
+    "Route the host web.ex08.weeble.tech to the Service web of ex08",
+    "An Ingress web in ex08 (apiVersion networking.k8s.io/v1, ingressClassName traefik) with "
+    "one rule: host web.ex08.weeble.tech, path / (pathType Prefix), backend "
+    "service web port number 80.",
+)
+def ingress_host() -> str:
+    """Traefik must serve nginx's page for Host: web.ex08.weeble.tech."""
+    _ready_web()
+    if not kubectl(f"get ingress web -n {NAMESPACE}", check=False).ok:
+        raise Failed(f"there is no Ingress web in namespace {NAMESPACE}.")
+    rules = get("ingress", "web", NAMESPACE)["spec"].get("rules") or []
+    hosts = [rule.get("host") for rule in rules]
+    if HOST not in hosts:
+        raise Failed(f"the Ingress web routes the hosts {hosts}, not {HOST}.")
+    body = _poll(INGRESS, headers={"Host": HOST})
+    if "Welcome to nginx!" not in body:
+        raise Failed(f"Traefik answers for {HOST}, but not with nginx's welcome page.")
+    return f"Traefik routes {HOST} to the Service web of ex08."

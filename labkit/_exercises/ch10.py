@@ -1,0 +1,93 @@
+"""Chapter 10 exercises: a ClusterRole bound to a ServiceAccount, and reading RBAC answers."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+
+from .._k8s.kubectl import get, kubectl
+from . import Failed, exercise
+
+VIEWER = "system:serviceaccount:ex10:viewer"
+COREDNS = "system:serviceaccount:kube-system:coredns"
+VERBS = ("get", "list", "watch", "create", "update", "delete")
+
+
+def can_i(subject: str, verb: str, resource: str) -> bool:
+    """The API server's answer to ``kubectl auth can-i VERB RESOURCE --as SUBJECT``."""
+    args = f"auth can-i {verb} {resource} --as={shlex.quote(subject)}"
+    result = kubectl(args, check=False, timeout=30)
+    if result.ok:
+        return True
+    if result.code == 1:
+        return False
+    raise Failed(f"`kubectl {args}` gave no answer: {result.output.strip()}")
+
+
+def _exists(kind: str, name: str, namespace: str | None = None) -> bool:
+    where = f" -n {namespace}" if namespace else ""
+    return kubectl(f"get {kind} {name}{where} -o name", check=False).ok
+
+
+@exercise(
+    "10.viewer",
+    "Let ServiceAccount ex10/viewer get and list namespaces, and nothing more",
+    "`kubectl create serviceaccount viewer -n ex10`, `kubectl create clusterrole "
+    "ex10-ns-viewer --verb=get,list --resource=namespaces`, `kubectl create "
+    "clusterrolebinding ex10-ns-viewer --clusterrole=ex10-ns-viewer --serviceaccount=ex10:viewer`.",
+)
+def viewer() -> str:
+    """SA ex10/viewer, ClusterRole and ClusterRoleBinding ex10-ns-viewer; get/list only."""
+    if not _exists("namespace", "ex10"):
+        raise Failed("there is no namespace ex10 yet.")
+    if not _exists("serviceaccount", "viewer", "ex10"):
+        raise Failed("there is no ServiceAccount viewer in namespace ex10.")
+    if not _exists("clusterrole", "ex10-ns-viewer"):
+        raise Failed("there is no ClusterRole ex10-ns-viewer.")
+    if not _exists("clusterrolebinding", "ex10-ns-viewer"):
+        raise Failed("there is no ClusterRoleBinding ex10-ns-viewer.")
+    binding = get("clusterrolebinding", "ex10-ns-viewer")
+    if binding["roleRef"].get("name") != "ex10-ns-viewer":
+        raise Failed(
+            f"ClusterRoleBinding ex10-ns-viewer refers to role {binding['roleRef'].get('name')!r},"
+            " not ex10-ns-viewer."
+        )
+    subjects = binding.get("subjects") or []
+    if not any(
+        s.get("kind") == "ServiceAccount"
+        and s.get("name") == "viewer"
+        and s.get("namespace") == "ex10"
+        for s in subjects
+    ):
+        raise Failed("ClusterRoleBinding ex10-ns-viewer does not name ServiceAccount ex10/viewer.")
+    for verb in ("get", "list"):
+        if not can_i(VIEWER, verb, "namespaces"):
+            raise Failed(f"ex10/viewer may not {verb} namespaces yet.")
+    for verb in ("delete", "create"):
+        if can_i(VIEWER, verb, "namespaces"):
+            raise Failed(f"ex10/viewer may {verb} namespaces: the role allows too much.")
+    return "ex10/viewer may get and list namespaces, and may not create or delete them."
+
+
+@exercise(
+    "10.can-i",
+    "Which verbs may kube-system/coredns use on services?",
+    "Ask `kubectl auth can-i VERB services --as=system:serviceaccount:kube-system:coredns` "
+    "for each verb (or read `kubectl get clusterrole system:coredns -o yaml`).",
+)
+def coredns_verbs(answer: Sequence[str] | str = ()) -> str:
+    """The answer must be the set of verbs the API server allows coredns on services."""
+    given = {answer} if isinstance(answer, str) else set(answer)
+    given = {str(verb).strip().lower() for verb in given if str(verb).strip()}
+    if not given:
+        raise Failed("the answer is empty.")
+    allowed = {verb for verb in VERBS if can_i(COREDNS, verb, "services")}
+    if given != allowed:
+        extra, missing = sorted(given - allowed), sorted(allowed - given)
+        seen = []
+        if extra:
+            seen.append(f"the server refuses {', '.join(extra)}")
+        if missing:
+            seen.append(f"some allowed verbs are missing ({len(missing)})")
+        raise Failed(f"{sorted(given)} is not it: {'; '.join(seen)}.")
+    return f"coredns may {' and '.join(sorted(allowed))} services, and nothing else."

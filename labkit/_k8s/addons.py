@@ -1,4 +1,7 @@
-"""Cluster add-ons installed after `kind create`: NetworkPolicy enforcement and metrics.
+"""Cluster add-ons installed after `kind create`: metrics, LoadBalancer, Ingress controller.
+
+(NetworkPolicies are enforced by labkit-net, the pod network agent: kube-network-policies
+needs the nft ``queue`` statement, which kernels without CONFIG_NFT_QUEUE lack.)
 
 Their manifests come from the add-ons' own modules (read from the Go module cache) and are
 adapted with kubectl's built-in kustomize: the course's image names, never pulled.
@@ -42,33 +45,6 @@ def kustomized(
 
 def _json_patch(kind: str, name: str, operations: list[dict]) -> dict:
     return {"target": {"kind": kind, "name": name}, "patch": yaml.safe_dump(operations)}
-
-
-def network_policies() -> str:
-    """kube-network-policies (NetworkPolicy enforcement with nftables + nfqueue)."""
-    folder = module_dir("sigs.k8s.io/kube-network-policies", v.NETWORK_POLICIES)
-    container = "/spec/template/spec/containers/0"
-    return kustomized(
-        [folder / "install.yaml"],
-        [
-            {
-                "name": "registry.k8s.io/networking/kube-network-policies",
-                "newName": "labkit/kube-network-policies",
-                "newTag": v.NETWORK_POLICIES,
-            }
-        ],
-        [
-            _json_patch(
-                "DaemonSet",
-                "kube-network-policies",
-                [
-                    {"op": "add", "path": f"{container}/imagePullPolicy", "value": "Never"},
-                    # containerd 1.6 has no NRI socket
-                    {"op": "add", "path": f"{container}/args/-", "value": "--disable-nri"},
-                ],
-            )
-        ],
-    )
 
 
 def metrics_server() -> str:
@@ -143,7 +119,6 @@ def traefik() -> str:
 
 
 ADDONS = {
-    "kube-network-policies": network_policies,
     "metrics-server": metrics_server,
     "metallb": metallb,
     "traefik": traefik,
@@ -151,7 +126,6 @@ ADDONS = {
 ROLLOUTS = (
     ("daemonset/labkit-net", "kube-system"),
     ("daemonset/kube-proxy", "kube-system"),
-    ("daemonset/kube-network-policies", "kube-system"),
     ("deployment/coredns", "kube-system"),
     ("deployment/metrics-server", "kube-system"),
     ("deployment/controller", "metallb-system"),

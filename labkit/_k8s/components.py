@@ -44,12 +44,6 @@ ADDON_PROGRAMS = (
     ),
     GoProgram("crictl", "sigs.k8s.io/cri-tools", v.CRICTL, "sigs.k8s.io/cri-tools/cmd/crictl"),
     GoProgram(
-        "kube-network-policies",
-        "sigs.k8s.io/kube-network-policies",
-        v.NETWORK_POLICIES,
-        "sigs.k8s.io/kube-network-policies/cmd",
-    ),
-    GoProgram(
         "metrics-server",
         "sigs.k8s.io/metrics-server",
         v.METRICS_SERVER,
@@ -101,12 +95,6 @@ def components(storage_images: tuple[str, str]) -> tuple[Component, ...]:
         Component(provisioner, "local-path-provisioner"),
         Component(helper, "", "debian"),  # only needs sh, mkdir and rm
         Component("labkit/labkit-net:1", "labkit-net", "netfilter"),
-        Component(
-            f"labkit/kube-network-policies:{v.NETWORK_POLICIES}",
-            "kube-network-policies",
-            "netfilter",
-            "/bin/netpol",
-        ),
         Component(
             f"labkit/metrics-server:{v.METRICS_SERVER}",
             "metrics-server",

@@ -9,7 +9,6 @@ ETCD = "v3.6.5"
 COREDNS = "v1.12.1"
 LOCAL_PATH_PROVISIONER = "v0.0.30"  # the version kind v0.30.0 ships (v0.0.31 is not served)
 CRICTL = "v1.34.0"
-NETWORK_POLICIES = "v0.8.0"
 METRICS_SERVER = "v0.8.0"  # v0.9.0 (k8s libraries 0.36) answers 404 to a 1.34 aggregator
 
 # Image names kubeadm (for KUBERNETES) and kind's manifests ask for; loaded into every node.

@@ -1,8 +1,9 @@
 // labkit-net is the course cluster's pod network agent: the role kind's kindnetd plays.
 //
 // On each node it writes a CNI configuration (ptp + host-local IPAM on the node's podCIDR,
-// then portmap), routes every other node's podCIDR through that node's IP, and masquerades
-// traffic that leaves the pod network. It talks to the API server with the Pod's service
+// then portmap), routes every other node's podCIDR through that node's IP, masquerades
+// traffic that leaves the pod network, and enforces NetworkPolicies with iptables
+// (netpol.go). It talks to the API server with the Pod's service
 // account over plain HTTPS, so it needs nothing but the Go standard library.
 package main
 
@@ -80,28 +81,76 @@ func newAPIClient() (*apiClient, error) {
 	}, nil
 }
 
-func (c *apiClient) nodes() ([]node, error) {
+// list GETs an API list (e.g. /api/v1/nodes) into “into“ (a struct with Items).
+func (c *apiClient) list(path string, into any) error {
 	token, err := os.ReadFile(filepath.Join(serviceAccount, "token")) // rotated: read each time
 	if err != nil {
-		return nil, err
+		return err
 	}
-	req, err := http.NewRequest("GET", c.base+"/api/v1/nodes", nil)
+	req, err := http.NewRequest("GET", c.base+path, nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(token)))
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET /api/v1/nodes: %s", resp.Status)
+		return fmt.Errorf("GET %s: %s", path, resp.Status)
 	}
-	var list struct {
-		Items []node `json:"items"`
+	return json.NewDecoder(resp.Body).Decode(into)
+}
+
+func (c *apiClient) nodes() ([]node, error) {
+	var list struct{ Items []node }
+	return list.Items, c.list("/api/v1/nodes", &list)
+}
+
+func (c *apiClient) world() (world, error) {
+	var pods struct{ Items []pod }
+	var namespaces struct{ Items []namespace }
+	var policies struct{ Items []networkPolicy }
+	w := world{namespaces: map[string]map[string]string{}}
+	if err := c.list("/api/v1/pods", &pods); err != nil {
+		return w, err
 	}
-	return list.Items, json.NewDecoder(resp.Body).Decode(&list)
+	if err := c.list("/api/v1/namespaces", &namespaces); err != nil {
+		return w, err
+	}
+	if err := c.list("/apis/networking.k8s.io/v1/networkpolicies", &policies); err != nil {
+		return w, err
+	}
+	w.pods, w.policies = pods.Items, policies.Items
+	for _, ns := range namespaces.Items {
+		w.namespaces[ns.Metadata.Name] = ns.Metadata.Labels
+	}
+	return w, nil
+}
+
+var lastRules string
+
+// enforcePolicies rewrites the node's NetworkPolicy chains when the policies' result changed.
+func enforcePolicies(c *apiClient, self string) error {
+	w, err := c.world()
+	if err != nil {
+		return err
+	}
+	rules := w.rules(self)
+	if rules != lastRules {
+		cmd := exec.Command("iptables-restore", "--noflush")
+		cmd.Stdin = strings.NewReader(rules)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("iptables-restore: %v: %s", err, out)
+		}
+		log.Printf("NetworkPolicy rules updated (%d policies)", len(w.policies))
+		lastRules = rules
+	}
+	if run("iptables", "-C", "FORWARD", "-j", "LABKIT-NETPOL") != nil {
+		return run("iptables", "-I", "FORWARD", "1", "-j", "LABKIT-NETPOL")
+	}
+	return nil
 }
 
 func run(args ...string) error {
@@ -185,7 +234,10 @@ func sync(c *apiClient, self, podSubnet, cniDir string) error {
 			}
 		}
 	}
-	return ensureMasquerade(podSubnet)
+	if err := ensureMasquerade(podSubnet); err != nil {
+		return err
+	}
+	return enforcePolicies(c, self)
 }
 
 func main() {
@@ -208,6 +260,6 @@ func main() {
 			time.Sleep(5 * time.Second)
 			continue
 		}
-		time.Sleep(10 * time.Second)
+		time.Sleep(2 * time.Second)
 	}
 }

@@ -181,7 +181,14 @@ maintenance_pods(view)
 kubectl drain course-worker
 
 # %% [markdown]
-# It refuses, and evicts nothing. Two kinds of Pods on the node stop it:
+# It refuses, and evicts nothing — our Pods have not moved:
+
+# %%
+# %%terminal
+kubectl get pods -n maintenance -l app=web -o go-template='{{range .items}}{{if not .metadata.deletionTimestamp}}{{.spec.nodeName}}{{"\n"}}{{end}}{{end}}' | sort | uniq -c
+
+# %% [markdown]
+# Two kinds of Pods on the node stop it (a third kind is listed too, see below):
 #
 # - **DaemonSet Pods** (`kube-proxy`, the network plugin `labkit-net`, the policy agent...):
 #   a DaemonSet runs one Pod *per node* and tolerates the unschedulable taint, so an
@@ -283,6 +290,9 @@ kubectl rollout restart deployment/web -n maintenance
 kubectl rollout status deployment/web -n maintenance --timeout=120s
 kubectl get pods -n maintenance -l app=web -o go-template='{{range .items}}{{if not .metadata.deletionTimestamp}}{{.spec.nodeName}}{{"\n"}}{{end}}{{end}}' | sort | uniq -c
 
+# %%
+maintenance_pods(view)
+
 # %% [markdown]
 # > 💡 The Kubernetes *descheduler* (a separate add-on) does that rebalancing automatically,
 # > by evicting Pods from crowded nodes.
@@ -377,6 +387,12 @@ kubectl uncordon course-worker
 # %%terminal
 kubectl uncordon course-worker course-worker2
 kubectl get nodes
+
+# %% [markdown]
+# The dashboard agrees: every node schedulable, `web` spread over both workers.
+
+# %%
+maintenance_pods(view)
 
 # %% [markdown]
 # ## Summary

@@ -190,7 +190,7 @@ kubectl get pods -n maintenance -l app=web -o go-template='{{range .items}}{{if 
 # %% [markdown]
 # Two kinds of Pods on the node stop it (a third kind is listed too, see below):
 #
-# - **DaemonSet Pods** (`kube-proxy`, the network plugin `labkit-net`, the policy agent...):
+# - **DaemonSet Pods** (`kube-proxy`, the network plugin `labkit-net`, MetalLB's `speaker`...):
 #   a DaemonSet runs one Pod *per node* and tolerates the unschedulable taint, so an
 #   evicted one would come straight back. `--ignore-daemonsets` says "leave them, I know";
 #   they stop with the node itself.

@@ -33,6 +33,11 @@ RULES: tuple[Rule, ...] = (
         r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?( ?(Z|[+-]\d{2}:?\d{2}))?( UTC)?",
         "<time>",
     ),
+    Rule(  # kubectl describe: "Wed, 25 Nov 2026 20:10:22 +0000"
+        "rfc1123",
+        r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}",
+        "<time>",
+    ),
     Rule(
         "age",
         r"\b(Less than a second|About an? (second|minute|hour)|an? (second|minute|hour|day|week"

@@ -60,10 +60,20 @@ def kind_config() -> str:
             {"containerPort": NODEPORT, "hostPort": NODEPORT, "listenAddress": loopback},
         ],
     }
+    # The API server reaches aggregated APIs (metrics-server) at their Pods' addresses: through
+    # the Service address its discovery of metrics.k8s.io stays 404 here, which stalls every
+    # namespace deletion (NamespaceDeletionDiscoveryFailure).
+    aggregator_routing = (
+        "kind: ClusterConfiguration\n"
+        "apiServer:\n"
+        "  extraArgs:\n"
+        '    enable-aggregator-routing: "true"\n'
+    )
     config = {
         "kind": "Cluster",
         "apiVersion": "kind.x-k8s.io/v1alpha4",
         "name": NAME,
+        "kubeadmConfigPatches": [aggregator_routing],
         "nodes": [control_plane, {"role": "worker"}, {"role": "worker"}],
     }
     return yaml.safe_dump(config, sort_keys=False)
@@ -144,6 +154,9 @@ def _healthy(image: str) -> bool:
     """Reuse only a cluster of the current image whose nodes all come Ready."""
     containers = node_containers()
     if len(containers) != 3 or any(c.attrs["Config"]["Image"] != image for c in containers):
+        return False
+    used = cache_dir() / "kind-config.yaml"  # the configuration the cluster was created with
+    if not used.exists() or used.read_text() != kind_config():
         return False
     for container in containers:
         if container.status != "running":
@@ -226,6 +239,21 @@ def install_addons() -> None:
         # Until the metrics API answers, the API server cannot list every kind of object,
         # and deleting a namespace stalls (NamespaceDeletionDiscoveryFailure).
         wait_for("apiservice/v1beta1.metrics.k8s.io", "condition=Available", timeout=180)
+        _wait_metrics_discovery()
+
+
+def _wait_metrics_discovery(timeout: float = 90) -> None:
+    """Wait (bounded) until the API server serves the metrics API it aggregates."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if kubectl("get --raw /apis/metrics.k8s.io/v1beta1", timeout=20, check=False).ok:
+            return
+        time.sleep(2)
+    raise LabkitError(
+        f"The API server does not serve metrics.k8s.io after {timeout:.0f} s: namespace "
+        "deletions would stall.",
+        "Look at `kubectl get apiservice` and metrics-server's logs, then run `labkit up`.",
+    )
 
 
 def _kind_subnet() -> str:

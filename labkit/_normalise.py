@@ -25,7 +25,11 @@ RULES: tuple[Rule, ...] = (
     # Where the course is checked out differs between machines: /home/me/docker-plus-plus...
     Rule("checkout", r"(/[\w.+-]+)+(?=/notebooks/)", "<checkout>"),
     Rule("digest", r"sha256:[0-9a-f]{64}", "sha256:<digest>"),
-    Rule("uuid", r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "<uuid>"),
+    Rule(  # also inside names, e.g. a lease holder "course-control-plane_<uuid>"
+        "uuid",
+        r"(?<![0-9a-f])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f])",
+        "<uuid>",
+    ),
     Rule("long-id", r"\b[0-9a-f]{64}\b", "<id>"),
     Rule("short-id", r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12}\b", "<id>"),
     Rule(

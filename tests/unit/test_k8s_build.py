@@ -130,6 +130,10 @@ def test_a_document_without_kind_is_refused():
         ('  resourceVersion: "12345"', '  resourceVersion: "<n>"'),
         ("  uid: 3f2a1c4e-1b2c-4d5e-8f90-123456789abc", "  uid: <uuid>"),
         (
+            "kube-scheduler   course-control-plane_041434e9-c1b3-4e7f-a448-aea722716bc4   15",
+            "kube-scheduler  course-control-plane_<uuid>  15",
+        ),
+        (
             "course-worker   Ready    <none>   12m   v1.34.4",
             "course-worker  Ready  <none>  <age>  v1.34.4",
         ),

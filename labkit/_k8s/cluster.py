@@ -24,7 +24,7 @@ from .._sh import sh
 from . import addons
 from .components import HOST_PROGRAMS, KIND_PROGRAM, KUBERNETES_PROGRAMS
 from .gobuild import build
-from .kubectl import apply, kubectl, wait_for, wait_rollout
+from .kubectl import ManifestError, apply, kubectl, wait_for, wait_rollout
 from .nodeimage import ensure_node_image, has_image, node_image
 
 NAME = os.environ.get("LABKIT_CLUSTER", "course")
@@ -234,12 +234,33 @@ def install_addons() -> None:
             )
         for rollout, namespace in addons.ROLLOUTS:
             wait_rollout(rollout, namespace, timeout=READY_TIMEOUT)
-        apply(addons.address_pool(_kind_subnet()))  # the webhook needs MetalLB's controller
+        # After the nodes restart, a rollout may read complete from its old status: wait for
+        # the Pods themselves.
+        for namespace in sorted({namespace for _, namespace in addons.ROLLOUTS}):
+            wait_for("pods --all", "condition=Ready", namespace=namespace, timeout=READY_TIMEOUT)
+        _apply_pool()
         say("    MetalLB address pool applied")
         # Until the metrics API answers, the API server cannot list every kind of object,
         # and deleting a namespace stalls (NamespaceDeletionDiscoveryFailure).
         wait_for("apiservice/v1beta1.metrics.k8s.io", "condition=Available", timeout=180)
         _wait_metrics_discovery()
+
+
+def _apply_pool(timeout: float = 120) -> None:
+    """Apply MetalLB's pool, retrying (bounded) while its validating webhook is not serving.
+
+    After the nodes restart, the controller's Deployment may still read as available while
+    its webhook endpoint is not answering yet.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            apply(addons.address_pool(_kind_subnet()))
+            return
+        except ManifestError as err:
+            if "failed calling webhook" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(3)
 
 
 def _wait_metrics_discovery(timeout: float = 90) -> None:

@@ -37,7 +37,7 @@ labkit.chapter("04-orchestration")
 
 # %%
 # %%terminal
-docker ps --filter label=io.x-k8s.kind.cluster=course --format 'table {{.Names}}\t{{.Image}}\t{{.Status}}'
+docker ps --filter label=io.x-k8s.kind.cluster=course --format '{{.Names}}\t{{.Image}}\t{{.Status}}' | sort
 kubectl get nodes
 
 # %% [markdown]

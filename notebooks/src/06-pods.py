@@ -231,12 +231,14 @@ kubectl wait --for=jsonpath='{.status.containerStatuses[0].state.waiting.reason}
 kubectl wait --for=jsonpath='{.status.phase}'=Failed pod/crash-never --namespace pods --timeout=90s
 
 # %% [markdown]
-# `kubectl wait --for=jsonpath=...` waits (bounded) until a field has a value. Here are the
-# two Pods' fields that tell the story:
+# `kubectl wait --for=jsonpath=...` waits (bounded) until a field has a value: the first wait
+# above returned once `crash-always`'s container was waiting in CrashLoopBackOff. Here are the
+# two Pods' fields that tell the rest of the story (whether `crash-always` is waiting or
+# already running again at this instant depends on the timing, so it is not shown):
 
 # %%
 # %%terminal
-kubectl get pods crash-always crash-never --namespace pods -o custom-columns=POD:.metadata.name,POLICY:.spec.restartPolicy,PHASE:.status.phase,WAITING:.status.containerStatuses[0].state.waiting.reason,LAST_EXIT:.status.containerStatuses[0].lastState.terminated.exitCode,EXIT:.status.containerStatuses[0].state.terminated.exitCode
+kubectl get pods crash-always crash-never --namespace pods -o custom-columns=POD:.metadata.name,POLICY:.spec.restartPolicy,PHASE:.status.phase,LAST_EXIT:.status.containerStatuses[0].lastState.terminated.exitCode,EXIT:.status.containerStatuses[0].state.terminated.exitCode
 
 # %% [markdown]
 # - `crash-never` is **Failed**: its container ended with code 1 and stays stopped.

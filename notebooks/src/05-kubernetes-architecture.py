@@ -116,16 +116,17 @@ docker exec course-worker systemctl is-active kubelet containerd
 # `crictl` talks to `containerd` through the CRI, the interface the kubelet uses: `crictl ps`
 # lists the containers the kubelet started on that node. Here are the names of those of the
 # namespace `kube-system` (`jq` picks the names out of the JSON output; your own Pods'
-# containers would be listed too, in their namespaces):
+# containers would be listed too, in their namespaces). `metrics-server`, a single Pod that
+# the scheduler puts on either worker, is left out so the list is the same on every run:
 
 # %%
 # %%terminal
-docker exec course-worker crictl ps --namespace kube-system -o json | jq -r '.containers[].metadata.name' | sort
+docker exec course-worker crictl ps --namespace kube-system -o json | jq -r '.containers[].metadata.name' | sort | grep -vx metrics-server
 
 # %% [markdown]
 # No scheduler, API server or etcd on a worker: only node agents, each started as a Pod.
-# `kube-proxy` is one; `labkit-net` (the pod network, below) and `kube-network-policies`
-# (which enforces NetworkPolicies, chapter 12) are the others. A **DaemonSet** is the object
+# `kube-proxy` is one; `labkit-net` (the pod network, below, which also enforces the
+# NetworkPolicies of chapter 12) is the other. A **DaemonSet** is the object
 # that says "one copy of this Pod on every node":
 
 # %%

@@ -293,4 +293,40 @@ def _connect_mirror() -> None:
 
 def delete() -> None:
     """Delete the course cluster (and its kubeconfig context); absent is fine."""
+    if sh(f"kind delete cluster --name {NAME}", timeout=180, check=False).ok:
+        return
+    _remove_orphaned_nodes()
     sh(f"kind delete cluster --name {NAME}", timeout=180)
+
+
+def _parent_shim(pid: int) -> int | None:
+    """The containerd shim that is the parent of ``pid``, if it is one."""
+    try:
+        status = open(f"/proc/{pid}/status").read()
+        parent = int(
+            next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:"))
+        )
+        command = open(f"/proc/{parent}/cmdline").read()
+    except (OSError, StopIteration, ValueError):
+        return None
+    return parent if "containerd-shim" in command else None
+
+
+def _remove_orphaned_nodes(attempts: int = 5) -> None:
+    """Remove node containers the engine lost track of.
+
+    When dockerd is killed (not stopped), a node whose shim outlived it can stay "running"
+    for the new dockerd, which then cannot kill it ("did not receive an exit event"): its
+    init process and its shim are killed from the host, then the container removed
+    (bounded retries).
+    """
+    for container in node_containers():
+        for _ in range(attempts):
+            container.reload()
+            pid = container.attrs["State"].get("Pid") or 0
+            if pid > 0 and os.path.exists(f"/proc/{pid}"):
+                shim = _parent_shim(pid)  # the orphaned shim holds it: stop both
+                sh(f"kill -9 {pid} {shim or ''}", check=False, timeout=10)
+            if sh(f"docker rm -f -v {container.name}", check=False, timeout=60).ok:
+                break
+            time.sleep(2)

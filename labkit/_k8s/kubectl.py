@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -34,9 +34,7 @@ def kubectl(args: str, *, input: str | None = None, timeout: float = 60, check: 
     result = sh(f"kubectl {args}", input=input, timeout=timeout, check=False)
     if result.ok or not check:
         return result
-    if _unreachable(result.output):
-        raise ClusterUnavailable("The course's Kubernetes cluster does not answer.", NO_CLUSTER_FIX)
-    raise CommandFailed(result.command, result.code, result.output)
+    _raise(result)
 
 
 def _unreachable(output: str) -> bool:
@@ -159,10 +157,11 @@ def _wait(args: str, timeout: float) -> Result:
             f"`kubectl {args}` gave up: {result.output.strip()}",
             "Look at `kubectl get events --sort-by=.lastTimestamp` for the reason.",
         )
-    return _raise(result)
+    _raise(result)
 
 
-def _raise(result: Result) -> Result:
+def _raise(result: Result) -> NoReturn:
+    """The error for a failed kubectl call: `ClusterUnavailable` or `CommandFailed`."""
     if _unreachable(result.output):
         raise ClusterUnavailable("The course's Kubernetes cluster does not answer.", NO_CLUSTER_FIX)
     raise CommandFailed(result.command, result.code, result.output)

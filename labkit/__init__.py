@@ -25,6 +25,7 @@ from ._k8s.kubectl import (
     exec_in,
     kubectl,
     port_forward,
+    wait_endpoints,
     wait_for,
     wait_rollout,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "exec_in",
     "kubectl",
     "port_forward",
+    "wait_endpoints",
     "wait_for",
     "wait_rollout",
     "COURSE_REGISTRY",

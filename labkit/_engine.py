@@ -18,12 +18,15 @@ import docker
 import docker.errors
 
 from ._errors import EngineUnavailable, PortBusy, TimeoutExpired
-from ._paths import cache_dir
-from ._progress import step
+from ._paths import cache_dir, link_tool
+from ._progress import say, step
 from ._runtime import RUNTIME_NAME, ensure_capfix
 from ._sh import sh
 
 MIRROR_PORT = int(os.environ.get("LABKIT_MIRROR_PORT", "5001"))
+# The client installed with the engine (Debian's docker.io, or Docker's own packages): the
+# course's `docker`, first on PATH, whatever other client the machine has.
+ENGINE_CLIENT = Path("/usr/bin/docker")
 MANUAL_STEPS = (
     "install Docker (https://docs.docker.com/engine/install/) and start it, "
     "or as root on Debian/Ubuntu run `labkit up`, which installs docker.io and starts dockerd."
@@ -95,6 +98,7 @@ def daemon_config(capfix: Path | None = None) -> dict[str, object]:
 def ensure_engine() -> str:
     """Use a running engine untouched, or install and start one; return what was done."""
     if is_reachable():
+        link_client()
         return "a Docker engine was already running: used as it is"
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         raise EngineUnavailable(
@@ -105,19 +109,62 @@ def ensure_engine() -> str:
     if not shutil.which("dockerd"):
         with step("installing Debian's docker.io (dockerd, containerd, runc)"):
             apt_install("docker.io")
+    link_client()
     start_dockerd()
     return "started dockerd with labkit's settings (registry mirror on 127.0.0.1:%d)" % MIRROR_PORT
 
 
+def link_client() -> None:
+    """Make the engine's own client the course's ``docker`` command, when it is installed."""
+    if ENGINE_CLIENT.exists():
+        link_tool("docker", ENGINE_CLIENT)
+
+
+APT_LOCK_WAIT = 600  # a fresh cloud machine runs unattended-upgrades at boot
+_APT_NAMES = ("apt", "apt-get", "aptitude", "dpkg", "unattended-upgr", "packagekitd")
+
+
+def apt_processes(proc: Path = Path("/proc")) -> list[str]:
+    """``name (pid)`` of the running processes that may hold the dpkg lock."""
+    found = []
+    for entry in proc.glob("[0-9]*/comm"):
+        try:
+            name = entry.read_text().strip()
+        except OSError:
+            continue  # the process ended meanwhile
+        if name in _APT_NAMES:
+            found.append(f"{name} ({entry.parent.name})")
+    return sorted(found)
+
+
 def apt_install(*packages: str) -> None:
-    """Install Debian packages (running `apt-get update` first), bounded to 15 minutes."""
+    """Install Debian packages (running `apt-get update` first), bounded.
+
+    When another apt holds the dpkg lock, apt waits for it, up to `APT_LOCK_WAIT` seconds.
+    """
+    holders = apt_processes()
+    if holders:
+        say(
+            f"    another package manager runs ({', '.join(holders)}): waiting for it to "
+            f"release the dpkg lock, up to {APT_LOCK_WAIT // 60} min"
+        )
     env = {"DEBIAN_FRONTEND": "noninteractive"}
-    sh("apt-get update -q", timeout=300, env=env, fix="Check the machine reaches Debian's archive.")
+    apt = f"apt-get -q -o DPkg::Lock::Timeout={APT_LOCK_WAIT}"
+    busy = (
+        "If another apt holds the lock (`ps aux | grep -E 'apt|dpkg'`, e.g. unattended-upgrades "
+        "on a new machine), wait for it to end"
+    )
     sh(
-        "apt-get install -y -q --no-install-recommends " + " ".join(packages),
-        timeout=900,
+        f"{apt} update",
+        timeout=APT_LOCK_WAIT + 300,
         env=env,
-        fix=f"Install {' '.join(packages)} by hand and run `labkit up` again.",
+        fix=f"Check the machine reaches Debian's archive. {busy}.",
+    )
+    sh(
+        f"{apt} install -y --no-install-recommends " + " ".join(packages),
+        timeout=APT_LOCK_WAIT + 900,
+        env=env,
+        fix=f"{busy}, or install {' '.join(packages)} by hand; then run `labkit up` again.",
     )
 
 

@@ -60,6 +60,7 @@ RECIPES: tuple[Recipe, ...] = (
     Recipe(
         "postgres", RECIPES_DIR / "postgres", "debian", publish=("postgres:15", "postgres:latest")
     ),
+    Recipe("git", RECIPES_DIR / "git", "debian", local_tags=("dockerplusplus/git:1",)),
     Recipe(
         "python-web",
         RECIPES_DIR / "python-web",

@@ -11,12 +11,17 @@ REPO_DIR = PACKAGE_DIR.parent
 NOTEBOOKS_DIR = REPO_DIR / "notebooks"
 
 
-def cache_dir() -> Path:
-    """Machine-wide cache (images' build logs, dockerd config, Go-built tools); survives CI."""
+def cache_root() -> Path:
+    """Where the machine-wide cache lives (`cache_dir` creates it)."""
     base = os.environ.get("LABKIT_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "labkit"
     )
-    path = Path(base)
+    return Path(base)
+
+
+def cache_dir() -> Path:
+    """Machine-wide cache (images' build logs, dockerd config, Go-built tools); survives CI."""
+    path = cache_root()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -34,15 +39,32 @@ def work_dir(chapter: str) -> Path:
 
 
 def tools_dir() -> Path:
-    """Folder of the course's own command-line tools (kind, kubectl), first on PATH."""
-    path = cache_dir() / "bin" / "k8s"
+    """Folder of the course's own command-line tools (docker, kind, kubectl), first on PATH."""
+    path = cache_dir() / "tools"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def link_tool(name: str, binary: Path) -> Path:
+    """Make ``binary`` the course's ``name`` command (a link in `tools_dir`); return the link."""
+    link = tools_dir() / name
+    if not (link.is_symlink() and link.resolve() == binary.resolve()):
+        link.unlink(missing_ok=True)
+        link.symlink_to(binary)
+    use_course_tools()
+    return link
 
 
 def use_course_tools() -> None:
     """Put `tools_dir` first on this process's PATH (inherited by commands and terminals)."""
     folder = str(tools_dir())
     parts = os.environ.get("PATH", "").split(os.pathsep)
-    if folder not in parts:
-        os.environ["PATH"] = os.pathsep.join([folder, *parts])
+    if parts[0] != folder:
+        os.environ["PATH"] = os.pathsep.join([folder, *(p for p in parts if p != folder)])
+
+
+def shown_path(path: str | Path) -> str:
+    """``path`` as a learner reads it: the home folder written ``~``."""
+    home = os.path.expanduser("~")
+    text = str(path)
+    return "~" + text[len(home) :] if home != "/" and text.startswith(home + os.sep) else text

@@ -17,17 +17,15 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-import docker.errors
-
-from ._engine import MIRROR_PORT, client, require_port, wait_http
+from ._engine import MIRROR_PORT, client
 from ._errors import CommandFailed, LabkitError
-from ._images import RECIPES, Recipe, image_ref, recipe
+from ._images import RECIPES, Recipe, image_ref
 from ._progress import step
+from ._services import Service, ensure_service, join_cluster_network
 
 REGISTRY_PORT = int(os.environ.get("LABKIT_REGISTRY_PORT", "5000"))
 REGISTRY_USER = "student"
 REGISTRY_PASSWORD = "docker-plus-plus"
-INFRA_LABEL = "org.dockerplusplus.role=infrastructure"
 MANIFEST_TYPES = ", ".join(
     [
         "application/vnd.docker.distribution.manifest.v2+json",
@@ -36,59 +34,42 @@ MANIFEST_TYPES = ", ".join(
         "application/vnd.oci.image.index.v1+json",
     ]
 )
+_LOGIN = (("REGISTRY_USER", REGISTRY_USER), ("REGISTRY_PASSWORD", REGISTRY_PASSWORD))
 
 
 @dataclass(frozen=True)
-class RegistrySpec:
-    """One registry container: its name, published port and whether it asks for a login."""
-
-    name: str
-    port: int
-    auth: bool
-    port_variable: str
+class RegistrySpec(Service):
+    """A registry container (Debian's docker-registry); with a login when it has one."""
 
     @property
-    def url(self) -> str:
-        """Base URL of its HTTP API."""
-        return f"http://127.0.0.1:{self.port}"
+    def auth(self) -> bool:
+        """True when the registry asks for the course login."""
+        return bool(self.environment)
 
 
-MIRROR = RegistrySpec("labkit-mirror", MIRROR_PORT, False, "LABKIT_MIRROR_PORT")
-COURSE_REGISTRY = RegistrySpec("labkit-registry", REGISTRY_PORT, True, "LABKIT_REGISTRY_PORT")
+def registry_spec(name: str, port: int, auth: bool, port_variable: str) -> RegistrySpec:
+    """A registry on ``127.0.0.1:port``: the mirror keeps its images in a named volume."""
+    return RegistrySpec(
+        name,
+        "registry",
+        port,
+        5000,
+        port_variable,
+        f"course registry {name}",
+        environment=_LOGIN if auth else (),
+        mounts=() if auth else ((f"{name}-data", "/var/lib/registry"),),
+    )
+
+
+MIRROR = registry_spec("labkit-mirror", MIRROR_PORT, False, "LABKIT_MIRROR_PORT")
+COURSE_REGISTRY = registry_spec("labkit-registry", REGISTRY_PORT, True, "LABKIT_REGISTRY_PORT")
 
 
 def ensure_registry(spec: RegistrySpec, recreate: bool = False) -> str:
-    """Start ``spec``'s container (from the current registry image); return what was done."""
-    image = image_ref(recipe("registry"))
-    cli = client()
-    try:
-        container = cli.containers.get(spec.name)
-    except docker.errors.NotFound:
-        container = None
-    if container is not None and (recreate or container.attrs["Config"]["Image"] != image):
-        container.remove(force=True, v=True)
-        container = None
-    if container is not None and container.status == "running":
-        return f"{spec.name} already running on 127.0.0.1:{spec.port}"
-    if container is not None:
-        container.remove(force=True, v=True)
-    require_port(spec.port, f"course registry {spec.name}", spec.port_variable)
-    environment = {}
-    if spec.auth:
-        environment = {"REGISTRY_USER": REGISTRY_USER, "REGISTRY_PASSWORD": REGISTRY_PASSWORD}
-    volumes = {} if spec.auth else {"labkit-mirror-data": {"bind": "/var/lib/registry"}}
-    cli.containers.run(
-        image,
-        name=spec.name,
-        detach=True,
-        ports={"5000/tcp": ("127.0.0.1", spec.port)},
-        environment=environment,
-        volumes=volumes,
-        labels=dict([INFRA_LABEL.split("=")]),
-        restart_policy={"Name": "unless-stopped"},
-    )
-    wait_http(f"{spec.url}/", timeout=30)
-    return f"started {spec.name} on 127.0.0.1:{spec.port}"
+    """Start ``spec``'s container, reachable from the kind nodes; return what was done."""
+    done = ensure_service(spec, recreate)
+    join_cluster_network(spec.name)  # the nodes pull through the mirror, and from the registry
+    return done
 
 
 def reset_course_registry() -> None:

@@ -13,10 +13,15 @@ from ._chapters import CHAPTERS, reset
 from ._compose import compose_version, ensure_compose
 from ._engine import MIRROR_PORT, client, ensure_engine, info, is_reachable, port_free
 from ._errors import LabkitError
+from ._forge import SERVICES as FORGE
+from ._forge import ensure_forge
 from ._images import RECIPES, build_all, is_built
+from ._npm import ensure_gitlab_ci_local
+from ._paths import shown_path
 from ._progress import say, step
-from ._registry import COURSE_REGISTRY, INFRA_LABEL, MIRROR, ensure_registry, publish_all
+from ._registry import COURSE_REGISTRY, MIRROR, ensure_registry, publish_all
 from ._runtime import RUNTIME_NAME, missing_capabilities
+from ._services import INFRA_LABEL
 
 
 def up(cluster: bool = True) -> None:
@@ -31,6 +36,10 @@ def up(cluster: bool = True) -> None:
         say("✓ " + ensure_registry(spec))
     pushed = publish_all()
     say(f"    {len(pushed)} image names pushed to the mirror (the others were up to date)")
+    for done in ensure_forge():
+        say("✓ " + done)
+    with step("host tools of the continuous-delivery chapter (Node.js, gitlab-ci-local)"):
+        ensure_gitlab_ci_local()
     if cluster:
         from ._k8s.cluster import ensure_cluster
 
@@ -101,6 +110,10 @@ class Finding:
         return text if self.ok or not self.fix else f"{text}\n    fix: {self.fix}"
 
 
+# The commands the notebooks run, the course's own first on PATH (labkit links them).
+COURSE_TOOLS = ("docker", "kind", "kubectl", "helm", "node", "gitlab-ci-local")
+
+
 def doctor() -> list[Finding]:
     """Look at everything the course needs; return one finding per item."""
     findings = [
@@ -110,13 +123,17 @@ def doctor() -> list[Finding]:
             sys.version.split()[0],
             "Use Python 3.11 or newer.",
         ),
-        Finding(
-            "docker CLI",
-            bool(shutil.which("docker")),
-            shutil.which("docker") or "missing",
-            "Install the Docker CLI (Debian: apt-get install docker.io).",
-        ),
     ]
+    for tool in COURSE_TOOLS:
+        path = shutil.which(tool)
+        findings.append(
+            Finding(
+                tool,
+                bool(path),
+                shown_path(path) if path else "missing",
+                f"Run `labkit up`: it installs or builds {tool}.",
+            )
+        )
     if not is_reachable():
         findings.append(
             Finding(
@@ -175,7 +192,7 @@ def doctor() -> list[Finding]:
             "Run `labkit up` to build them offline.",
         )
     )
-    for spec in (MIRROR, COURSE_REGISTRY):
+    for spec in (MIRROR, COURSE_REGISTRY, *FORGE):
         running = [c.name for c in client().containers.list(filters={"name": spec.name})]
         detail = (
             "running"

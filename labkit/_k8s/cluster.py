@@ -17,12 +17,13 @@ import yaml
 
 from .._engine import client
 from .._errors import LabkitError
-from .._paths import cache_dir, tools_dir, use_course_tools
+from .._paths import cache_dir, link_tool, use_course_tools
 from .._progress import say, step
-from .._registry import MIRROR
+from .._registry import COURSE_REGISTRY, MIRROR
+from .._services import CLUSTER_NETWORK, join_cluster_network
 from .._sh import sh
 from . import addons
-from .components import HOST_PROGRAMS, KIND_PROGRAM, KUBERNETES_PROGRAMS
+from .components import HELM_PROGRAM, HOST_PROGRAMS, KIND_PROGRAM, KUBERNETES_PROGRAMS
 from .gobuild import build
 from .kubectl import ManifestError, apply, kubectl, wait_for, wait_rollout
 from .nodeimage import ensure_node_image, has_image, node_image
@@ -36,16 +37,15 @@ READY_TIMEOUT = 300
 
 
 def ensure_tools() -> dict[str, Path]:
-    """Build (once) and link kind and kubectl into the course's tools folder."""
-    wanted = [KIND_PROGRAM, *(p for p in KUBERNETES_PROGRAMS if p.name in HOST_PROGRAMS)]
+    """Build (once) and link kind, kubectl and helm into the course's tools folder."""
+    wanted = [
+        KIND_PROGRAM,
+        *(p for p in KUBERNETES_PROGRAMS if p.name in HOST_PROGRAMS),
+        HELM_PROGRAM,
+    ]
     binaries = build(wanted)
     for name, binary in binaries.items():
-        link = tools_dir() / name
-        if link.is_symlink() and link.resolve() == binary.resolve():
-            continue
-        link.unlink(missing_ok=True)
-        link.symlink_to(binary)
-    use_course_tools()
+        link_tool(name, binary)
     return binaries
 
 
@@ -109,14 +109,10 @@ def exists() -> bool:
 
 
 def status() -> list[tuple[str, bool, str]]:
-    """(what, fine?, detail) for `labkit doctor`: tools, node image, nodes."""
-    use_course_tools()
-    kind, kubectl_path = shutil.which("kind"), shutil.which("kubectl")
+    """(what, fine?, detail) for `labkit doctor`: node image, nodes."""
     image = node_image()
     ready, total = nodes_ready() if exists() else (0, 0)
     return [
-        ("kind", bool(kind), kind or "missing"),
-        ("kubectl", bool(kubectl_path), kubectl_path or "missing"),
         ("kind node image", has_image(image), image if has_image(image) else f"{image} missing"),
         (
             f"kind cluster {NAME!r}",
@@ -197,7 +193,7 @@ def ensure_cluster() -> str:
     image = ensure_node_image()
     if exists():
         if _healthy(image):
-            _connect_mirror()
+            _join_registries()
             install_addons()  # idempotent: repairs a cluster whose set-up was interrupted
             return f"kind cluster {NAME!r} reused ({image})"
         with step(f"deleting the stale or unhealthy kind cluster {NAME!r}"):
@@ -216,9 +212,15 @@ def ensure_cluster() -> str:
                 f"`kind create cluster` failed: {result.output.strip()[-1500:]}",
                 "Check `labkit doctor`, then run `labkit up` again.",
             )
-    _connect_mirror()
+    _join_registries()
     install_addons()
     return f"kind cluster {NAME!r} created ({image})"
+
+
+def _join_registries() -> None:
+    """Let the nodes reach labkit-mirror and labkit-registry by name."""
+    for spec in (MIRROR, COURSE_REGISTRY):
+        join_cluster_network(spec.name)
 
 
 def install_addons() -> None:
@@ -279,16 +281,8 @@ def _wait_metrics_discovery(timeout: float = 90) -> None:
 
 def _kind_subnet() -> str:
     """The IPv4 subnet of the ``kind`` Docker network."""
-    configs = client().networks.get("kind").attrs["IPAM"]["Config"]
+    configs = client().networks.get(CLUSTER_NETWORK).attrs["IPAM"]["Config"]
     return next(c["Subnet"] for c in configs if ":" not in c["Subnet"])
-
-
-def _connect_mirror() -> None:
-    """Let the nodes' containerd reach labkit-mirror by name on the ``kind`` network."""
-    network = client().networks.get("kind")
-    network.reload()
-    if MIRROR.name not in {c.name for c in network.containers}:
-        network.connect(MIRROR.name)
 
 
 def delete() -> None:

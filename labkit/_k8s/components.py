@@ -60,7 +60,15 @@ ADDON_PROGRAMS = (
     GoProgram("metallb-speaker", METALLB, v.METALLB, f"{METALLB}/speaker"),
 )
 KIND_PROGRAM = GoProgram("kind", "sigs.k8s.io/kind", v.KIND, "sigs.k8s.io/kind")
-HOST_PROGRAMS = ("kind", "kubectl")  # linked into the course's bin folder for learners
+_HELM_VERSION = "helm.sh/helm/v4/internal/version"
+HELM_PROGRAM = GoProgram(
+    "helm",
+    "helm.sh/helm/v4",
+    v.HELM,
+    "helm.sh/helm/v4/cmd/helm",
+    ldflags=f"-s -w -X {_HELM_VERSION}.version={v.HELM} -X {_HELM_VERSION}.gitTreeState=clean",
+)
+HOST_PROGRAMS = ("kind", "kubectl")  # Kubernetes programs linked into the course's tools
 
 
 @dataclass(frozen=True)

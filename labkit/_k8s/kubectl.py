@@ -15,9 +15,11 @@ from typing import Any, NoReturn
 import yaml
 
 from .._errors import CommandFailed, LabkitError, TimeoutExpired
+from .._poll import NotYet, poll
 from .._sh import Result, sh
 
 FIELD_MANAGER = "labkit"
+SERVICE_LABEL = "kubernetes.io/service-name"  # the label tying an EndpointSlice to its Service
 NO_CLUSTER_FIX = "Run `labkit up` (it creates the course's kind cluster), then re-run this cell."
 
 
@@ -165,6 +167,42 @@ def _raise(result: Result) -> NoReturn:
     if _unreachable(result.output):
         raise ClusterUnavailable("The course's Kubernetes cluster does not answer.", NO_CLUSTER_FIX)
     raise CommandFailed(result.command, result.code, result.output)
+
+
+def wait_endpoints(service: str, namespace: str, ready: int = 1, timeout: float = 60) -> list[str]:
+    """Wait (bounded) until a Service's EndpointSlices list ``ready`` ready endpoints.
+
+    A Deployment that has rolled out has ready Pods, but its Service only routes to them once
+    the EndpointSlice controller has listed them and kube-proxy has written its rules on each
+    node: until then a request is refused (curl exit 7, "Failed to connect").
+
+    Returns:
+        The ready endpoints' addresses.
+
+    Raises:
+        TimeoutExpired: fewer ready endpoints after ``timeout`` (the count is in the message).
+    """
+
+    def probe() -> list[str] | None:
+        slices = get("endpointslices", namespace=namespace, selector=f"{SERVICE_LABEL}={service}")
+        addresses = [
+            address
+            for item in slices["items"]
+            for endpoint in item.get("endpoints") or []
+            if (endpoint.get("conditions") or {}).get("ready")
+            for address in endpoint["addresses"]
+        ]
+        if len(addresses) < ready:
+            raise NotYet(f"{len(addresses)} of {ready} endpoints ready")
+        return addresses
+
+    return poll(
+        probe,
+        timeout=timeout,
+        what=f"the Service {service} (namespace {namespace}) to list {ready} ready endpoints",
+        fix=f"Look at its Pods' readiness: `kubectl get pods,endpointslices -n {namespace}`.",
+        every=0.25,
+    )
 
 
 def delete_namespace(name: str, timeout: float = 180) -> None:

@@ -43,9 +43,18 @@ def _tree_digest(folder: Path, digest: hashlib._Hash) -> None:
 
 
 def node_hash() -> str:
-    """Hash of everything the node image is made from (12 hex digits)."""
+    """Hash of everything the node image is made from (12 hex digits).
+
+    The pinned versions and programs it holds, its component images, the code that
+    assembles it and its recipes; not the versions of host-only tools (helm).
+    """
     digest = hashlib.sha256(recipe_hash(recipe("debian")).encode())
-    for module in ("versions.py", "components.py", "kindsrc.py", "nodeimage.py"):
+    pins = sorted((k, x) for k, x in vars(v).items() if k.isupper() and k not in v.HOST_ONLY)
+    placeholders = ("<provisioner>", "<helper>")
+    digest.update(
+        repr((pins, KUBERNETES_PROGRAMS, ADDON_PROGRAMS, components(placeholders))).encode()
+    )
+    for module in ("kindsrc.py", "nodeimage.py"):
         digest.update((Path(__file__).parent / module).read_bytes())  # code that shapes it
     _tree_digest(K8S_RECIPES, digest)
     _tree_digest(K8S_RECIPES.parent / "runc-capfix", digest)

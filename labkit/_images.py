@@ -21,7 +21,7 @@ import docker.errors
 
 from ._engine import apt_install, client
 from ._errors import CommandFailed, RecipeError
-from ._paths import NOTEBOOKS_DIR, RECIPES_DIR, cache_dir
+from ._paths import NOTEBOOKS_DIR, RECIPES_DIR, cache_dir, tools_dir
 from ._progress import say, step
 from ._sh import sh
 
@@ -40,6 +40,11 @@ class Recipe:
     parent: str | None = None
     publish: tuple[str, ...] = ()
     local_tags: tuple[str, ...] = ()
+    tools: tuple[str, ...] = ()  # course tools copied into the build context as tools/NAME
+
+    def tool_paths(self) -> dict[str, Path]:
+        """The binaries of its `tools` (resolved links of the course's tools folder)."""
+        return {name: (tools_dir() / name).resolve() for name in self.tools}
 
     @property
     def repository(self) -> str:
@@ -62,27 +67,50 @@ RECIPES: tuple[Recipe, ...] = (
     ),
     Recipe("git", RECIPES_DIR / "git", "debian", local_tags=("dockerplusplus/git:1",)),
     Recipe(
+        "wordpress",
+        RECIPES_DIR / "wordpress",
+        "debian",
+        publish=("wordpress:6.1", "wordpress:latest"),
+    ),
+    Recipe(
+        "mariadb",
+        RECIPES_DIR / "mariadb",
+        "debian",
+        publish=("mariadb:10.11", "mariadb:latest"),
+    ),
+    Recipe(
         "python-web",
         RECIPES_DIR / "python-web",
         "debian",
+        publish=("dockerplusplus/python-web:1",),  # the chat image of 15 builds FROM it
         local_tags=("dockerplusplus/python-web:1",),
+    ),
+    Recipe(
+        "ci",
+        RECIPES_DIR / "ci",
+        "debian",
+        publish=("dockerplusplus/ci:1",),  # the job image of chapter 15's pipelines
+        tools=("docker", "helm", "kubectl"),
     ),
     Recipe(
         "vote",
         NOTEBOOKS_DIR / "03-docker-compose" / "vote",
         "python-web",
+        publish=("dockerplusplus/vote:1",),  # Pods pull it through the mirror (16)
         local_tags=("dockerplusplus/vote:1",),
     ),
     Recipe(
         "result",
         NOTEBOOKS_DIR / "03-docker-compose" / "result",
         "python-web",
+        publish=("dockerplusplus/result:1",),  # Pods pull it through the mirror (16)
         local_tags=("dockerplusplus/result:1",),
     ),
     Recipe(
         "worker",
         NOTEBOOKS_DIR / "03-docker-compose" / "worker",
         "python-web",
+        publish=("dockerplusplus/worker:1",),  # Pods pull it through the mirror (16)
         local_tags=("dockerplusplus/worker:1",),
     ),
 )
@@ -114,6 +142,9 @@ def recipe_hash(item: Recipe) -> str:
             continue
         digest.update(str(path.relative_to(item.folder)).encode())
         digest.update(path.read_bytes())
+    for name, binary in item.tool_paths().items():  # a tool's version is in its path or stamp
+        stat = binary.stat() if binary.exists() else None
+        digest.update(f"{name}={binary}:{stat and (stat.st_size, stat.st_mtime_ns)}".encode())
     return digest.hexdigest()[:12]
 
 
@@ -142,6 +173,15 @@ def build_all(names: Iterable[str] | None = None) -> list[str]:
         todo.extend(r for r in reversed(chain) if r not in todo)
     built = []
     for position, item in enumerate(todo, 1):
+        missing = [name for name, path in item.tool_paths().items() if not path.is_file()]
+        if missing:
+            if names:
+                raise RecipeError(
+                    f"Image {item.name} needs the course's {', '.join(missing)}, not built yet.",
+                    "Run `labkit up` (it builds the tools before the images that need them).",
+                )
+            say(f"  image {item.name} skipped: it needs {', '.join(missing)} (`labkit up`)")
+            continue
         if is_built(item):
             _tag_local(item)
             continue
@@ -168,9 +208,16 @@ def _build_dockerfile(item: Recipe) -> None:
     log_path = cache_dir() / "logs" / f"image-{item.name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     parent_ref = image_ref(recipe(item.parent)) if item.parent else None
-    with open(log_path, "w") as log:
+    with tempfile.TemporaryDirectory(prefix="labkit-context-") as tmp, open(log_path, "w") as log:
+        context = item.folder
+        if item.tools:  # a copy of the recipe, with the tools beside it
+            context = Path(tmp) / "context"
+            shutil.copytree(item.folder, context)
+            (context / "tools").mkdir()
+            for name, binary in item.tool_paths().items():
+                shutil.copy2(binary, context / "tools" / name)
         stream = client().api.build(
-            path=str(item.folder),
+            path=str(context),
             tag=image_ref(item),
             rm=True,
             forcerm=True,

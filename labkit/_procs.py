@@ -56,6 +56,19 @@ def _proxy_last(command: str) -> tuple[bool, str]:
     return ("docker-proxy" in command, command)
 
 
+def branches(items: list[str], indent: str = "") -> list[str]:
+    """``items`` as the children of the line above: ``├─`` for each, ``└─`` for the last.
+
+    Example:
+        >>> branches(["a", "b"])
+        ['├─ a', '└─ b']
+    """
+    return [
+        f"{indent}{'└─' if number == len(items) - 1 else '├─'} {item}"
+        for number, item in enumerate(items)
+    ]
+
+
 def process_tree(container: str) -> str:
     """Text tree of the processes that run ``container``, from dockerd down to its own."""
     attrs = client().api.inspect_container(container)
@@ -66,16 +79,16 @@ def process_tree(container: str) -> str:
         lines.append(_short(_cmdline(dockerd)))
         # Sorted by command, not PID: PIDs depend on when the engine last restarted.
         commands = sorted((_cmdline(kid) for kid in _children(dockerd)), key=_proxy_last)
-        for command in commands:
-            if "docker-proxy" not in command or f"-container-ip {address} " in command:
-                lines.append("└─ " + _short(command, width=120))
+        shown = [
+            _short(command, width=120)
+            for command in commands
+            if "docker-proxy" not in command or f"-container-ip {address} " in command
+        ]
+        lines += branches(shown)
     pid = attrs["State"]["Pid"]
     shim = _parent(pid)
     owner = "PID 1" if _parent(shim) == 1 else f"PID {_parent(shim)}"
     lines.append(f"{_short(_cmdline(shim))}   (parent: {owner})")
-    lines.append("└─ " + _short(_cmdline(pid)) + "   (the container's PID 1)")
-    kids = _children(pid)
-    for number, kid in enumerate(kids):
-        branch = "└─" if number == len(kids) - 1 else "├─"
-        lines.append(f"   {branch} {_short(_cmdline(kid))}")
+    lines += branches([_short(_cmdline(pid)) + "   (the container's PID 1)"])
+    lines += branches([_short(_cmdline(kid)) for kid in _children(pid)], indent="   ")
     return "\n".join(lines)

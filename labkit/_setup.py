@@ -30,6 +30,10 @@ def up(cluster: bool = True) -> None:
         say("    " + ensure_engine())
     with step("Docker Compose v2"):
         say("    " + ensure_compose())
+    if cluster:
+        from ._k8s.cluster import ensure_tools
+
+        ensure_tools()  # kind, kubectl, helm (built once with Go): the CI job image holds some
     built = build_all()
     say(f"✓ course images: {len(RECIPES)} ready ({len(built)} built now, the rest cached)")
     for spec in (MIRROR, COURSE_REGISTRY):

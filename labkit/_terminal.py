@@ -1,9 +1,12 @@
 """The ``%%terminal`` cell magic: run a cell's shell commands as typed in a terminal.
 
 Each command is echoed as ``$ command`` followed by its output (stdout and stderr merged,
-progress lines tidied, see `labkit._tidy`). The working folder carries over from command to
-command and from cell to cell, like a terminal's. A failing command stops the cell with a
-one-paragraph error, unless the cell says ``--allow-fail`` (then ``[exit N]`` is shown).
+progress lines tidied, see `labkit._tidy`). A here-document's body is not echoed again (the
+cell shows it): one line says how long it is (see `echo`). The working folder carries over
+from command to command and from cell to cell, like a terminal's. A failing command stops the
+cell with a one-paragraph error, unless the cell says ``--allow-fail`` (then ``[exit N]`` is
+shown). ``--check ID`` runs an exercise's check after the commands (the first line then names
+the exercise: see `check_header`); ``--timeout S`` bounds each command.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import os
 import re
 import shlex
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._engine import is_reachable
@@ -23,7 +25,7 @@ from ._tidy import tidy
 
 _HEREDOC = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")
 _CONTINUED = ("\\", "|", "&&", "||")
-_CLUSTER_TOOLS = re.compile(r"(^|[\s|;&(])(kubectl|kind)\s", re.M)
+_CLUSTER_TOOLS = re.compile(r"(^|[\s|;&(])(kubectl|kind|helm)\s", re.M)
 NO_CLUSTER = (
     "⚠ No Kubernetes cluster answers here (Binder, or the cluster is stopped), so this cell did "
     "not run: its recorded output shows what it does. `labkit up` creates the cluster."
@@ -72,12 +74,75 @@ def split_commands(cell: str) -> list[str]:
     return commands
 
 
-@dataclass
-class Terminal:
-    """A pretend terminal: a working folder and the commands' environment."""
+def echo(command: str) -> str:
+    """The command as a cell shows it: ``$ `` and its lines, continuations prefixed ``> ``.
 
-    cwd: Path
-    env: dict[str, str] = field(default_factory=dict)
+    A here-document's body is already in the cell, so it is not repeated: the line that opens
+    it is echoed, then one line ``> [here-document: N lines, as in the cell]``, then the
+    line that closes it. So a 40-line manifest applied with ``kubectl apply -f - <<'YAML'``
+    appears once on the page, in the cell, and its output stays readable.
+    """
+    lines = command.splitlines() or [""]
+    shown: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        shown.append(line)
+        heredoc = _HEREDOC.search(line)
+        if not heredoc:
+            continue
+        strip_tabs, word = heredoc.group(1) == "-", heredoc.group(3)
+        body = 0
+        while index < len(lines):
+            current = lines[index]
+            index += 1
+            if (current.lstrip("\t") if strip_tabs else current) == word:
+                noun = "line" if body == 1 else "lines"
+                shown += [f"[here-document: {body} {noun}, as in the cell]", current]
+                break
+            body += 1
+        else:  # not closed (split_commands refuses that): show what there is
+            shown += lines[index - body : index]
+    return "$ " + "\n> ".join(shown)
+
+
+class Terminal:
+    """A pretend terminal: a working folder and the commands' environment.
+
+    Args:
+        cwd: the folder the next command starts in.
+        env: variables added to the commands' environment.
+        moves_python: make the Python process follow the working folder (`os.chdir`), so
+            that Python cells and terminal cells share one current folder — the notebook's
+            terminal does, as IPython's ``%cd`` would.
+    """
+
+    def __init__(
+        self, cwd: Path, env: dict[str, str] | None = None, moves_python: bool = False
+    ) -> None:
+        """A terminal in ``cwd``."""
+        self.env = dict(env or {})
+        self.moves_python = moves_python
+        self._cwd = Path(cwd)
+
+    @property
+    def cwd(self) -> Path:
+        """The folder the next command starts in."""
+        return self._cwd
+
+    @cwd.setter
+    def cwd(self, folder: Path) -> None:
+        self._cwd = Path(folder)
+        if self.moves_python:
+            try:
+                os.chdir(self._cwd)
+            except OSError:
+                pass  # a folder that is gone: commands will say so, Python stays where it is
+
+    def __repr__(self) -> str:
+        """Short form: the working folder."""
+        return f"<Terminal in {self._cwd}>"
 
     def run(self, command: str, timeout: float) -> tuple[int, str]:
         """Run one command in bash; return its exit code and tidied output."""
@@ -105,16 +170,28 @@ def _base_env() -> dict[str, str]:
     """What a terminal cell changes in labkit's environment (`sh` adds the rest).
 
     This Python's scripts come first on PATH (so ``labkit`` is found); no colours, no pager.
+    (Jupyter's kernel sets FORCE_COLOR=1; with NO_COLOR too, Node.js programs warn.)
     """
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    return {"PATH": path, "TERM": "dumb", "NO_COLOR": "1", "COLUMNS": "120", "PAGER": "cat"}
+    return {
+        "PATH": path,
+        "TERM": "dumb",
+        "NO_COLOR": "1",
+        "FORCE_COLOR": "0",
+        "COLUMNS": "120",
+        "PAGER": "cat",
+    }
 
 
-_TERMINAL = Terminal(Path.cwd())
+_TERMINAL = Terminal(Path.cwd(), moves_python=True)
 
 
 def terminal() -> Terminal:
-    """The notebook's terminal (its working folder is set by `labkit.chapter`)."""
+    """The notebook's terminal (its working folder is set by `labkit.chapter`).
+
+    Its working folder is also the Python process's: a relative path means the same folder
+    in a Python cell and in a ``%%terminal`` cell.
+    """
     return _TERMINAL
 
 
@@ -126,11 +203,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_header(exercise: str) -> str:
+    """The first line of a cell that ends with exercise ``exercise``'s check.
+
+    JupyterLab previews a collapsed output by its first line; a solution's output starts with
+    this line, which gives nothing of the solution away.
+    """
+    return f"[exercise {exercise}: the steps, then the check]"
+
+
 def run_cell(line: str, cell: str, out=None) -> None:
     """Run the commands of a ``%%terminal`` cell, printing each with its output."""
     out = out or sys.stdout
     options = _parser().parse_args(shlex.split(line))
     commands = split_commands(cell)
+    if options.check:
+        # A neutral first line: JupyterLab shows a collapsed output's first line, and a
+        # solution's output stays collapsed until the learner opens it.
+        print(check_header(options.check), file=out, flush=True)
     if not is_reachable():
         print(NO_ENGINE, file=out)
         return
@@ -142,7 +232,7 @@ def run_cell(line: str, cell: str, out=None) -> None:
             return
     term = terminal()
     for command in commands:
-        print("$ " + command.replace("\n", "\n> "), file=out, flush=True)
+        print(echo(command), file=out, flush=True)
         code, output = term.run(command, options.timeout)
         if output:
             print(output, end="", file=out, flush=True)

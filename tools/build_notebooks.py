@@ -19,9 +19,29 @@ from pathlib import Path
 import jupytext
 import nbformat
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # labkit, from a checkout
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 SOURCES = NOTEBOOKS / "src"
 NAV_TAG = "navigation"
+INDEX_TAG = "course-index"  # chapter 00's table of chapters, generated from labkit's list
+
+
+def course_index(current: str) -> str:
+    """The markdown table of every chapter (``labkit._chapters.CHAPTERS``), in deck order."""
+    from labkit._chapters import CHAPTERS
+
+    rows = ["| # | Notebook | Deck slides |", "|---|---|---|"]
+    for chapter in CHAPTERS:
+        source = SOURCES / f"{chapter.slug}.py"
+        title = title_of(source).split(" · ", 1)[-1] if source.exists() else chapter.title
+        link = (
+            f"{title} (this notebook)"
+            if chapter.slug == current
+            else f"[{title}]({chapter.slug}.ipynb)"
+        )
+        rows.append(f"| {chapter.slug[:2]} | {link} | {', '.join(chapter.slides)} |")
+    return "\n".join(rows)
 
 
 def title_of(source: Path) -> str:
@@ -32,7 +52,7 @@ def title_of(source: Path) -> str:
 
 
 def navigation(source: Path, all_sources: list[Path]) -> nbformat.NotebookNode:
-    """The generated last cell: links to the previous and next chapters and the index."""
+    """A generated cell (second and last): links to the previous and next chapters, the index."""
     index = all_sources.index(source)
     parts = []
     if index > 0:
@@ -43,7 +63,7 @@ def navigation(source: Path, all_sources: list[Path]) -> nbformat.NotebookNode:
     if index + 1 < len(all_sources):
         after = all_sources[index + 1]
         parts.append(f"[{title_of(after)}]({after.stem}.ipynb) →")
-    cell = nbformat.v4.new_markdown_cell("---\n" + " · ".join(parts))
+    cell = nbformat.v4.new_markdown_cell(" · ".join(parts))
     cell.metadata["tags"] = [NAV_TAG]
     return cell
 
@@ -51,6 +71,10 @@ def navigation(source: Path, all_sources: list[Path]) -> nbformat.NotebookNode:
 def build(source: Path, all_sources: list[Path]) -> nbformat.NotebookNode:
     """The notebook for ``source``, with outputs kept from the committed one where unchanged."""
     notebook = jupytext.read(source, fmt="py:percent")
+    for cell in notebook.cells:
+        if INDEX_TAG in cell.metadata.get("tags", []):
+            cell.source = course_index(source.stem)
+    notebook.cells.insert(1, navigation(source, all_sources))  # after the title and overview
     notebook.cells.append(navigation(source, all_sources))
     notebook.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -58,13 +82,15 @@ def build(source: Path, all_sources: list[Path]) -> nbformat.NotebookNode:
     }
     target = NOTEBOOKS / f"{source.stem}.ipynb"
     if target.exists():
-        old = {
-            c.source: c for c in nbformat.read(target, as_version=4).cells if c.cell_type == "code"
-        }
+        old: dict[str, list[nbformat.NotebookNode]] = {}  # source → its cells, in order
+        for cell in nbformat.read(target, as_version=4).cells:
+            if cell.cell_type == "code":
+                old.setdefault(cell.source, []).append(cell)
         for cell in notebook.cells:
-            if cell.cell_type == "code" and cell.source in old:
-                cell.outputs = old[cell.source].get("outputs", [])
-                cell.execution_count = old[cell.source].get("execution_count")
+            if cell.cell_type == "code" and old.get(cell.source):
+                kept = old[cell.source].pop(0)  # the n-th cell of a source keeps the n-th outputs
+                cell.outputs = kept.get("outputs", [])
+                cell.execution_count = kept.get("execution_count")
     for number, cell in enumerate(notebook.cells):
         cell["id"] = f"{source.stem[:2]}-{number:03d}"
     return notebook

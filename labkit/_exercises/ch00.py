@@ -22,7 +22,8 @@ def storage_driver(answer: str = "") -> str:
 @exercise(
     "00.mirror",
     "Which registry mirror does the engine use?",
-    "Run `docker info` and read the lines under 'Registry Mirrors'.",
+    "Ask the engine, not the course: `docker info` lists its registry mirrors near the end of "
+    "its server's part.",
 )
 def mirror(answer: str = "") -> str:
     """The answer must be one of the engine's registry mirrors."""

@@ -27,8 +27,8 @@ def _running(name: str) -> dict:
 @exercise(
     "01.host-network",
     "Run a container that shares the host's network namespace",
-    "Start it like oci-demo (`docker run -d --name ex01-net debian:bookworm sleep infinity`) "
-    "with one more option: look for it in `docker run --help | grep network`.",
+    "Start it like oci-demo, with one more option of `docker run`: the one that chooses the "
+    "container's network (its help lists the special values it accepts).",
 )
 def host_network() -> str:
     """Container ex01-net must run in the host's network namespace."""
@@ -52,8 +52,9 @@ def host_network() -> str:
 @exercise(
     "01.memory-limit",
     "Limit a container's memory to 64 MiB and find it in the cgroup",
-    "Give `docker run` the option `--memory 64m`, then look in the container's memory "
-    "cgroup for memory.limit_in_bytes.",
+    "`docker run` sets a memory limit at start (look for it in its help); the kernel then "
+    "holds it in a file of the container's memory cgroup — the chapter's `cgroup-file.sh` "
+    "reads that file on cgroup v2 and v1.",
 )
 def memory_limit() -> str:
     """Container ex01-limited must run with a 64 MiB limit, visible in its cgroup."""
@@ -88,9 +89,8 @@ def _memory_limit_files(pid: int) -> list[Path]:
 @exercise(
     "01.layers",
     "How many layers does nginx:latest have in the registry mirror?",
-    "Read the manifest: `curl -s -H 'Accept: application/vnd.docker.distribution."
-    "manifest.v2+json' http://127.0.0.1:5001/v2/library/nginx/manifests/latest` and "
-    'count the entries of "layers".',
+    "The manifest fetched in *The image-spec* section lists the layers: count the entries of "
+    'its "layers" array (the config\'s history has more entries: not every step made a layer).',
 )
 def layers(answer: object = None) -> str:
     """The answer must be the number of layers in nginx:latest's manifest."""

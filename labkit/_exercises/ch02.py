@@ -15,8 +15,8 @@ from . import Failed, exercise
 @exercise(
     "02.run",
     "Serve nginx on 127.0.0.1:8082 from a container named ex02-web",
-    "`docker run -d --name ex02-web -p 127.0.0.1:8082:80 nginx` — check with "
-    "`docker ps` that the PORTS column reads 127.0.0.1:8082->80/tcp.",
+    "The `-p` option can name the host's address too, before the host port (the help of "
+    "`docker run` gives the form); `docker ps` then shows it in the PORTS column.",
 )
 def run_web() -> str:
     """http://127.0.0.1:8082 must answer nginx's welcome page."""
@@ -32,14 +32,16 @@ def run_web() -> str:
 @exercise(
     "02.push",
     "Build ex02-hello:1.0 saying 'Hello Docker++' and push it to localhost:5000",
-    "Write work/ex02/Dockerfile (FROM nginx:1.22, COPY a public/ folder),"
-    " `docker build -t ex02-hello:1.0 ex02`, `docker tag` it as "
-    "localhost:5000/ex02-hello:1.0, `docker login localhost:5000`, `docker push`.",
+    "The same steps as my-app in the chapter, with other names: a Dockerfile and a page in "
+    "ex02/, `docker build`, a tag that starts with the registry's address, `docker login`, "
+    "`docker push`.",
 )
 def push_hello() -> str:
     """The course registry must hold ex02-hello:1.0, whose page says Hello Docker++."""
     dockerfile = work_dir("02-docker-engine") / "ex02" / "Dockerfile"
-    instructions(dockerfile, "ex02/Dockerfile")
+    if not dockerfile.is_file():
+        raise Failed("there is no ex02/Dockerfile yet.")
+    instructions(dockerfile, "ex02/Dockerfile")  # names the line of a malformed instruction
     tags = Registry(COURSE_REGISTRY).tags("ex02-hello") if _has_repo("ex02-hello") else []
     if "1.0" not in tags:
         raise Failed("localhost:5000 has no ex02-hello:1.0 yet.")

@@ -18,9 +18,11 @@ from . import Failed, exercise
     "03.compose-file",
     "Describe web (nginx, port 8083) and cache (redis:7) in a compose "
     "file and start it as project ex03",
-    "In work/ex03/compose.yaml: services web "
-    '(image nginx, ports "8083:80", depends_on cache) and cache (image redis:7); then '
-    "`docker compose -p ex03 -f ex03/compose.yaml up -d`.",
+    (
+        "The voting app's compose file shows the shape (services, image, ports, depends_on); "
+        "`docker compose config` on your file says whether it is valid, and the global option"
+        " `-p` names the project when you start it."
+    ),
 )
 def compose_file() -> str:
     """work/ex03/compose.yaml must be valid and its project ex03 must serve on 8083."""
@@ -33,8 +35,8 @@ def compose_file() -> str:
         message = config.output.strip().replace(f"{folder.parent}/", "")
         raise RecipeError(
             f"compose.yaml is not valid: {message}",
-            "Fix the key the message names; `docker compose -f ex03/compose.yaml config` "
-            "re-checks.",
+            "Fix the key the message names; `docker compose config`, run on your file, "
+            "re-checks it.",
         )
     services = json.loads(config.output)["services"]
     if set(services) != {"web", "cache"}:
@@ -64,8 +66,10 @@ def compose_file() -> str:
 @exercise(
     "03.votes",
     "Make the result read Cats 1, Dogs 3",
-    "Each voter is a cookie: four `curl -X POST -d vote=… http://localhost:8080/` "
-    "(without a cookie jar) are four voters; option a is Cats, b is Dogs.",
+    (
+        "Start the app again as in the chapter, then vote: each `curl` without a cookie jar "
+        "is a new voter, option a is Cats and b is Dogs."
+    ),
 )
 def votes() -> str:
     """The result app's API must report a=1, b=3 (within 10 s: the worker is asynchronous)."""

@@ -18,8 +18,10 @@ def _deployment(name: str) -> dict:
 @exercise(
     "04.replicas",
     "Run 5 replicas of the hello Deployment",
-    "`kubectl scale deployment hello -n orchestration --replicas=5` (or set `replicas: 5` "
-    "in the YAML and apply it again), then `kubectl rollout status`.",
+    (
+        "Change the number of replicas the Deployment declares — in its YAML, or with "
+        "`kubectl scale` — then wait for the rollout to finish."
+    ),
 )
 def five_replicas() -> str:
     """The hello Deployment must declare 5 replicas and have 5 available."""
@@ -36,8 +38,10 @@ def five_replicas() -> str:
 @exercise(
     "04.template",
     "Label the Pods of hello with tier=web",
-    "Add `tier: web` under `spec.template.metadata.labels` (not under `selector`), apply, "
-    "then `kubectl rollout status deployment/hello -n orchestration`.",
+    (
+        "The new label goes in the Pod template (`spec.template.metadata.labels`), not in the"
+        " selector; apply the change, then wait for the rollout."
+    ),
 )
 def template_label() -> str:
     """Every running Pod of hello must carry tier=web, and the rollout must be complete."""

@@ -22,9 +22,11 @@ def _pod(name: str, namespace: str) -> dict:
 @exercise(
     "05.apply",
     "Declare namespace ex05 and a Pod hello (nginx) with cat | kubectl apply -f -",
-    "Write both objects in work/ex05.yml (separated by a line `---`; the Pod has "
-    "`metadata.namespace: ex05`), then `cat ex05.yml | kubectl apply -f -` and "
-    "`kubectl wait --for=condition=Ready pod/hello -n ex05 --timeout=120s`.",
+    (
+        "Two documents in one file, separated by a line `---`; the Pod's `metadata.namespace`"
+        " puts it in ex05. Pipe the file into `kubectl apply` reading standard input (`-f "
+        "-`), then wait until the Pod is Ready."
+    ),
 )
 def apply_pipe() -> str:
     """Namespace ex05 and Pod hello (nginx), both declared by kubectl apply, Pod Ready."""
@@ -47,25 +49,29 @@ def apply_pipe() -> str:
 
 @exercise(
     "05.node",
-    "Name the node my-pod runs on",
-    "`kubectl get pod my-pod --namespace my-app -o wide` (column NODE).",
+    "Name the node the Pod of metrics-server runs on",
+    (
+        "`-o wide` adds a NODE column to `kubectl get pods`; metrics-server runs in the "
+        "namespace of the cluster's own components."
+    ),
 )
 def pod_node(answer: object = "") -> str:
-    """The answer must be the node of my-pod in namespace my-app."""
+    """The answer must be the node of metrics-server's Pod (namespace kube-system)."""
     if not str(answer).strip():
         raise Failed("`answer` is empty: put the node's name in it.")
-    node = _pod("my-pod", "my-app")["spec"].get("nodeName")
-    if not node:
-        raise Failed("my-pod has no node yet: run the cells above.")
-    if str(answer).strip() != node:
-        raise Failed(f"my-pod does not run on {str(answer).strip()!r}.")
+    pods = get("pods", namespace="kube-system", selector="k8s-app=metrics-server")["items"]
+    nodes = {pod["spec"].get("nodeName") for pod in pods} - {None}
+    if not nodes:
+        raise Failed("metrics-server has no Pod on a node yet (is the cluster up?).")
+    if str(answer).strip() not in nodes:
+        raise Failed(f"metrics-server does not run on {str(answer).strip()!r}.")
     return "right: the scheduler chose that node, and its kubelet runs the container."
 
 
 @exercise(
     "05.logs",
     "Read the oracle's secret number in its logs",
-    "`kubectl logs oracle --namespace my-app` prints it on its second line.",
+    ("`kubectl logs` reads what a container printed; the oracle's Pod is in namespace my-app."),
 )
 def oracle_number(answer: object = "") -> str:
     """The answer must be the number the Pod oracle printed when it started."""

@@ -38,10 +38,11 @@ def _two_containers() -> tuple[dict, dict, dict]:
 @exercise(
     "06.sidecar",
     "A Pod web in ex06: nginx serves the page its sidecar writes in a shared emptyDir",
-    "Declare an `emptyDir` volume under `spec.volumes`; mount it in nginx at "
-    "/usr/share/nginx/html and in the debian:bookworm sidecar (anywhere, e.g. /pod-data); "
-    "the sidecar runs `bash -c \"echo 'Hello from the sidecar' > /pod-data/index.html; "
-    'exec sleep infinity"`.',
+    (
+        "One `emptyDir` volume under `spec.volumes`, mounted by both containers: in nginx "
+        "where it serves its pages, in the sidecar wherever you like; the sidecar writes "
+        "index.html there, then sleeps."
+    ),
 )
 def sidecar() -> str:
     """Pod web: two containers sharing an emptyDir; nginx serves the sidecar's text."""
@@ -66,8 +67,10 @@ def sidecar() -> str:
 @exercise(
     "06.shared-net",
     "Give the IP address the sidecar of web (ex06) sees",
-    "`kubectl exec web -n ex06 -c SIDECAR -- hostname -i` (SIDECAR: the name of your second "
-    "container; `kubectl get pod web -n ex06 -o jsonpath='{.spec.containers[*].name}'`).",
+    (
+        "`kubectl exec` chooses the container with `-c` (your sidecar's name, from your "
+        "manifest); run `hostname -i` there."
+    ),
 )
 def shared_net(answer: object = "") -> str:
     """The answer must be the sidecar's IP, which is nginx's and the Pod's."""
@@ -91,9 +94,10 @@ def shared_net(answer: object = "") -> str:
 @exercise(
     "06.once",
     "A Pod once in ex06 that prints done and is not restarted",
-    "`restartPolicy: Never` (or `OnFailure`) in the Pod's spec, a container "
-    '`debian:bookworm` with `command: ["echo", "done"]`; then '
-    "`kubectl wait --for=jsonpath='{.status.phase}'=Succeeded pod/once -n ex06 --timeout=120s`.",
+    (
+        "Which `restartPolicy` leaves a container stopped once it exited with code 0? Set it "
+        "in the Pod's spec, then wait for the Pod's phase."
+    ),
 )
 def once() -> str:
     """Pod once: restartPolicy Never or OnFailure, phase Succeeded, logs say done."""

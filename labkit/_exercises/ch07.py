@@ -23,9 +23,11 @@ def _quota(name: str) -> dict[str, Any]:
 @exercise(
     "07.namespace",
     "Label namespace ex07 team=ex07 and give it a ResourceQuota pods allowing 2 Pods",
-    "One file, two documents separated by `---`: a Namespace ex07 with `labels: {team: ex07}` "
-    "and a ResourceQuota `pods` (namespace ex07) with `spec.hard.pods: 2`; "
-    "then `kubectl apply -f` it.",
+    (
+        "One file, two documents separated by `---`: the Namespace, with its label under "
+        "`metadata.labels`, and a ResourceQuota in it whose `spec.hard` counts Pods. Then "
+        "apply the file."
+    ),
 )
 def team_namespace() -> str:
     """Namespace ex07 must carry team=ex07 and a quota `pods` with hard pods 2."""
@@ -44,10 +46,11 @@ def team_namespace() -> str:
 @exercise(
     "07.compute",
     "Under a memory quota in ex07, run a Pod small that declares its memory",
-    "A ResourceQuota `compute` in ex07 with `requests.memory: 256Mi` and "
-    "`limits.memory: 512Mi`; the Pod small needs `resources.requests.memory` and "
-    "`resources.limits.memory` (e.g. 64Mi and 128Mi) — `kubectl run` cannot set them: "
-    "apply a Pod manifest, then `kubectl wait --for=condition=Ready pod/small -n ex07`.",
+    (
+        "Under a compute quota every Pod must declare what the quota counts: memory "
+        "`requests` and `limits` under `resources`, in a manifest (`kubectl run` cannot set "
+        "them)."
+    ),
 )
 def compute_quota() -> str:
     """Quota `compute` must cap memory requests/limits, and Pod small must run under it."""

@@ -41,8 +41,11 @@ def _poll(url: str, headers: dict[str, str] | None = None, seconds: float = 20) 
 @exercise(
     "08.nodeport",
     "Publish a Deployment web of ex08 on node port 30081",
-    "`kubectl create deployment web --image=nginx -n ex08`, then a Service web with "
-    "`type: NodePort` and `ports: [{port: 80, nodePort: 30081}]`, selector `app: web`.",
+    (
+        "A Deployment made by `kubectl create deployment`, then a Service of type NodePort "
+        "whose selector matches its Pods' label; the field `nodePort` fixes the port on the "
+        "nodes."
+    ),
 )
 def node_port() -> str:
     """Service web of ex08 must be a NodePort on 30081 that serves nginx on the nodes."""
@@ -72,9 +75,10 @@ def node_port() -> str:
 @exercise(
     "08.ingress",
     "Route the host web.ex08.weeble.tech to the Service web of ex08",
-    "An Ingress web in ex08 (apiVersion networking.k8s.io/v1, ingressClassName traefik) with "
-    "one rule: host web.ex08.weeble.tech, path / (pathType Prefix), backend "
-    "service web port number 80.",
+    (
+        "The chapter's `ingress.yaml` is a model: change the namespace, the host and the "
+        "backend Service."
+    ),
 )
 def ingress_host() -> str:
     """Traefik must serve nginx's page for Host: web.ex08.weeble.tech."""

@@ -24,9 +24,11 @@ def _names(answer: object) -> set[str]:
 @exercise(
     "09.selector",
     "Name the nodes that are not part of the control plane",
-    "A selector can require that a label is absent: "
-    "`kubectl get nodes -l '!node-role.kubernetes.io/control-plane'` "
-    "(single quotes: `!` means something to bash).",
+    (
+        "The *Selecteurs* section shows how a selector asks for a label that is absent; use "
+        "that form with the control-plane label, on nodes (quote it: `!` means something to "
+        "bash)."
+    ),
 )
 def workers(answer: object = None) -> str:
     """The answer must be exactly the nodes without the control-plane role label."""
@@ -43,10 +45,10 @@ def workers(answer: object = None) -> str:
 @exercise(
     "09.quota",
     "Allow 8 Pods in nginx-1 and run nginx-1 with 8 available replicas",
-    "Apply chapter 07's namespace.yaml, then raise the quota: edit `pods: 8` in a copy and "
-    "apply it, or `kubectl patch resourcequota pods -n nginx-1 -p "
-    '\'{"spec":{"hard":{"pods":"8"}}}\'`; apply deployment.yaml, '
-    "`kubectl scale ... --replicas=8`, `kubectl rollout status`.",
+    (
+        "Apply the namespace file again, raise the quota's `spec.hard.pods` (edit a copy and "
+        "apply it, or `kubectl patch`), then deploy nginx-1 again and scale it."
+    ),
 )
 def bigger_quota() -> str:
     """Quota pods of nginx-1 must allow 8, and the Deployment must have 8 available."""

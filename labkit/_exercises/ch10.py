@@ -32,9 +32,11 @@ def _exists(kind: str, name: str, namespace: str | None = None) -> bool:
 @exercise(
     "10.viewer",
     "Let ServiceAccount ex10/viewer get and list namespaces, and nothing more",
-    "`kubectl create serviceaccount viewer -n ex10`, `kubectl create clusterrole "
-    "ex10-ns-viewer --verb=get,list --resource=namespaces`, `kubectl create "
-    "clusterrolebinding ex10-ns-viewer --clusterrole=ex10-ns-viewer --serviceaccount=ex10:viewer`.",
+    (
+        "Three objects: the ServiceAccount, a ClusterRole with the two verbs on `namespaces`,"
+        " and a ClusterRoleBinding from the role to the account — the chapter's `ns-reader` "
+        "is a model (the help of `kubectl create clusterrole` shows a short form)."
+    ),
 )
 def viewer() -> str:
     """SA ex10/viewer, ClusterRole and ClusterRoleBinding ex10-ns-viewer; get/list only."""
@@ -72,8 +74,11 @@ def viewer() -> str:
 @exercise(
     "10.can-i",
     "Which verbs may kube-system/coredns use on services?",
-    "Ask `kubectl auth can-i VERB services --as=system:serviceaccount:kube-system:coredns` "
-    "for each verb (or read `kubectl get clusterrole system:coredns -o yaml`).",
+    (
+        "Ask the API server once per verb with `kubectl auth can-i` and `--as` (the chapter "
+        "gives the ServiceAccount's full user name), or read the rules of CoreDNS's "
+        "ClusterRole."
+    ),
 )
 def coredns_verbs(answer: Sequence[str] | str = ()) -> str:
     """The answer must be the set of verbs the API server allows coredns on services."""

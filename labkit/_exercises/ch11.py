@@ -49,8 +49,10 @@ def _describe(per_node: Counter) -> str:
 @exercise(
     "11.cordon",
     "Scale shop to 4 with the new Pods all on course-worker",
-    "`kubectl cordon course-worker2`, then `kubectl scale deployment shop -n ex11 "
-    "--replicas=4` and `kubectl rollout status`; finally `kubectl uncordon course-worker2`.",
+    (
+        "Cordon the node that must receive no new Pods, scale, wait for the rollout — and "
+        "make that node schedulable again afterwards."
+    ),
 )
 def cordon() -> str:
     """Shop runs 4 available replicas, of which at most one (the original) on course-worker2."""
@@ -74,8 +76,11 @@ def cordon() -> str:
 @exercise(
     "11.drain",
     "Drain course-worker: every Pod of shop on course-worker2",
-    "`kubectl drain course-worker --ignore-daemonsets --delete-emptydir-data "
-    "--pod-selector=owner=ex11 --timeout=120s`, then `kubectl uncordon course-worker`.",
+    (
+        "`kubectl drain` needs the options the chapter used for DaemonSets and emptyDir data,"
+        " and a Pod selector for the exercise's Pods (their label `owner`); uncordon the node"
+        " afterwards."
+    ),
 )
 def drain() -> str:
     """Every live Pod of shop runs on course-worker2 and shop is fully available."""

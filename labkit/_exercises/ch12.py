@@ -43,9 +43,10 @@ def connects(namespace: str, pod: str, host: str, port: int = 80) -> bool:
 @exercise(
     "12.allow-other",
     "Let only role=frontend Pods of namespace other reach web in secure",
-    "One `from` element holding both `namespaceSelector: {matchLabels: "
-    "{kubernetes.io/metadata.name: other}}` and `podSelector: {matchLabels: {role: frontend}}` "
-    "(no `-` before podSelector), in a NetworkPolicy of namespace secure selecting app=web.",
+    (
+        "In `from`, one element (one `-`) holding both a `namespaceSelector` for `other` and "
+        "a `podSelector` for the role; the policy protects the Pods of web."
+    ),
 )
 def allow_other() -> str:
     """other/frontend (role=frontend) reaches web.secure; other/client does not."""
@@ -71,8 +72,10 @@ def allow_other() -> str:
 @exercise(
     "12.default-deny",
     "Deny all ingress to every Pod of namespace ex12",
-    "A NetworkPolicy default-deny-ingress in ex12 with `podSelector: {}` and "
-    "`policyTypes: [Ingress]`, and no `ingress:` rules at all.",
+    (
+        "A default deny selects every Pod of its namespace, names its policy type, and has no"
+        " rule at all (see the table at the end of the chapter)."
+    ),
 )
 def default_deny() -> str:
     """A policy selecting every Pod of ex12 for Ingress, with no rules; ex12/client is blocked."""

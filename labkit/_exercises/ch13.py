@@ -23,9 +23,10 @@ def _image(spec: dict) -> str:
 @exercise(
     "13.configmap",
     "nginx serving a page from a ConfigMap",
-    "`kubectl create configmap site -n ex13 --from-literal=index.html='Hello from a "
-    "ConfigMap'`, then a Deployment site (image nginx) with a `configMap` volume `site` "
-    "mounted on /usr/share/nginx/html.",
+    (
+        "Make the ConfigMap from a literal whose key is `index.html`; in the Deployment, a "
+        "`configMap` volume mounted where nginx looks for its pages."
+    ),
 )
 def configmap_page() -> str:
     """ConfigMap site holds the text and a Pod of Deployment site serves it on /."""
@@ -61,8 +62,10 @@ def configmap_page() -> str:
 @exercise(
     "13.rollback",
     "Update shop to nginx:1.22, then roll it back",
-    "`kubectl set image deployment/shop nginx=nginx:1.22 -n ex13`, `kubectl rollout status`, "
-    "then `kubectl rollout undo deployment/shop -n ex13`.",
+    (
+        "`kubectl set image` changes the image, `kubectl rollout undo` goes back one "
+        "revision; wait for each rollout."
+    ),
 )
 def rollback() -> str:
     """Deployment shop runs nginx again, at revision ≥ 3, after a ReplicaSet of nginx:1.22."""
@@ -95,9 +98,10 @@ def rollback() -> str:
 @exercise(
     "13.storageclass",
     "A StorageClass ex13-fast and a PVC scratch bound with it",
-    "StorageClass ex13-fast: `provisioner: rancher.io/local-path`, `volumeBindingMode: "
-    "WaitForFirstConsumer`, `reclaimPolicy: Delete`; then PVC scratch (storageClassName "
-    "ex13-fast) and a Pod scratch mounting it in ex13.",
+    (
+        "The class `standard` of the chapter is a model (read it as YAML); a claim names its "
+        "class in `storageClassName`, and binds only once a Pod uses it."
+    ),
 )
 def storage_class() -> str:
     """StorageClass ex13-fast exists; PVC scratch of that class is Bound to a PV of it."""

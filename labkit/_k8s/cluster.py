@@ -16,8 +16,9 @@ from pathlib import Path
 import yaml
 
 from .._engine import client
-from .._errors import LabkitError
+from .._errors import LabkitError, TimeoutExpired
 from .._paths import cache_dir, link_tool, use_course_tools
+from .._poll import NotYet, poll
 from .._progress import say, step
 from .._registry import COURSE_REGISTRY, MIRROR
 from .._services import CLUSTER_NETWORK, join_cluster_network
@@ -146,45 +147,76 @@ def wait_nodes_ready(timeout: float = READY_TIMEOUT) -> bool:
     return False
 
 
-def _healthy(image: str) -> bool:
-    """Reuse only a cluster of the current image whose nodes all come Ready."""
+REUSE_TIMEOUT = 180  # after an engine restart the nodes come back in well under a minute
+
+
+def _unfit(image: str) -> str | None:
+    """Why the existing cluster cannot be reused, or None when it can.
+
+    After the engine restarts (a laptop reboot), the nodes restart too, maybe with other
+    addresses on the ``kind`` network: kind's entrypoint rewrites the kubelet's flags, the
+    static Pods' manifests and the API server's certificate for the new address, and the
+    nodes then report it. The cluster is reused once every node is Ready at the address it
+    now has (bounded); it is recreated only when it is of another image or configuration,
+    or does not come back.
+    """
     containers = node_containers()
-    if len(containers) != 3 or any(c.attrs["Config"]["Image"] != image for c in containers):
-        return False
+    if len(containers) != 3:
+        return f"it has {len(containers)} node containers instead of 3"
+    if any(container.attrs["Config"]["Image"] != image for container in containers):
+        return "its nodes run another node image"
     used = cache_dir() / "kind-config.yaml"  # the configuration the cluster was created with
     if not used.exists() or used.read_text() != kind_config():
-        return False
+        return "it was created with another kind configuration"
     for container in containers:
         if container.status != "running":
             container.start()
     sh(f"kind export kubeconfig --name {NAME}", timeout=30)
-    return wait_nodes_ready(timeout=120) and _addresses_current(containers)
+    try:
+        poll(
+            lambda: _serving(containers),
+            timeout=REUSE_TIMEOUT,
+            what=f"the nodes of {NAME!r} to be Ready at their current addresses",
+            fix="labkit recreates the cluster.",
+            every=2,
+        )
+    except TimeoutExpired as err:
+        return err.problem
+    return None
 
 
-def _addresses_current(containers: list) -> bool:
-    """True when the nodes still have the addresses the cluster was set up with.
+def _serving(containers: list) -> bool:
+    """True when every node is Ready at its container's address, as the API server's.
 
-    Docker may give a node another address when its containers restart (after the engine
-    was stopped); kubeadm's certificates and the ``kubernetes`` Service keep the old one.
+    Raises:
+        NotYet: what is not there yet (the first node or address that does not fit).
     """
     actual = {}
     for container in containers:
         container.reload()
-        actual[container.name] = container.attrs["NetworkSettings"]["Networks"]["kind"]["IPAddress"]
+        networks = container.attrs["NetworkSettings"]["Networks"]
+        actual[container.name] = networks.get(CLUSTER_NETWORK, {}).get("IPAddress")
     result = kubectl(f"--context {CONTEXT} get nodes -o json", timeout=20, check=False)
     if not result.ok:
-        return False
+        raise NotYet("the API server does not answer yet")
     for item in json.loads(result.output)["items"]:
-        internal = [a["address"] for a in item["status"]["addresses"] if a["type"] == "InternalIP"]
-        if actual.get(item["metadata"]["name"]) not in internal:
-            return False
+        name = item["metadata"]["name"]
+        status = item["status"]
+        if not any(c["type"] == "Ready" and c["status"] == "True" for c in status["conditions"]):
+            raise NotYet(f"node {name} is not Ready")
+        internal = [a["address"] for a in status["addresses"] if a["type"] == "InternalIP"]
+        if actual.get(name) not in internal:
+            raise NotYet(f"node {name} reports {internal}, its container has {actual.get(name)}")
     advertised = kubectl(
         f"--context {CONTEXT} get endpointslices -n default -l "
-        "kubernetes.io/service-name=kubernetes -o jsonpath={.items[0].endpoints[0].addresses[0]}",
+        "kubernetes.io/service-name=kubernetes -o jsonpath={.items[0].endpoints[*].addresses[*]}",
         timeout=20,
         check=False,
-    ).output.strip()
-    return advertised == actual.get(f"{NAME}-control-plane")
+    ).output.split()
+    control_plane = actual.get(f"{NAME}-control-plane")
+    if advertised != [control_plane]:
+        raise NotYet(f"the kubernetes Service points at {advertised}, not {control_plane}")
+    return True
 
 
 def ensure_cluster() -> str:
@@ -192,11 +224,12 @@ def ensure_cluster() -> str:
     ensure_tools()
     image = ensure_node_image()
     if exists():
-        if _healthy(image):
+        reason = _unfit(image)
+        if reason is None:
             _join_registries()
             install_addons()  # idempotent: repairs a cluster whose set-up was interrupted
             return f"kind cluster {NAME!r} reused ({image})"
-        with step(f"deleting the stale or unhealthy kind cluster {NAME!r}"):
+        with step(f"deleting the kind cluster {NAME!r}: {reason}"):
             delete()
     with step(f"creating the kind cluster {NAME!r}: 1 control plane + 2 workers"):
         config = cache_dir() / "kind-config.yaml"

@@ -56,7 +56,10 @@ def node_hash() -> str:
     )
     for module in ("kindsrc.py", "nodeimage.py"):
         digest.update((Path(__file__).parent / module).read_bytes())  # code that shapes it
-    _tree_digest(K8S_RECIPES, digest)
+    for part in sorted(K8S_RECIPES.iterdir()):
+        if part.name != "addons":  # applied after `kind create`, not part of the image
+            digest.update(part.name.encode())
+            _tree_digest(part, digest)
     _tree_digest(K8S_RECIPES.parent / "runc-capfix", digest)
     return digest.hexdigest()[:12]
 

@@ -70,9 +70,11 @@ from ._layers import (
 )
 from ._netpol import ReachabilityMatrix, probe_mark, target_url
 from ._nodes import NodeRow, NodeView, node_roles, node_rows
+from ._pipeline import PipelineView
 from ._pods import PodList, PodRow, filter_pods, pod_rows, pod_status
 from ._quota import QuotaGauge, QuotaRow, parse_quantity, quota_rows
 from ._rbac import WhoCan, can_i_mark
+from ._releases import ReleaseHistory
 from ._scale import DeploymentState, FailedCreate, ScaleSlider, deployment_state, failed_create
 
 __all__ = [
@@ -91,11 +93,13 @@ __all__ = [
     "Mark",
     "NodeRow",
     "NodeView",
+    "PipelineView",
     "PodList",
     "PodRow",
     "QuotaGauge",
     "QuotaRow",
     "ReachabilityMatrix",
+    "ReleaseHistory",
     "ScaleSlider",
     "Service",
     "WhoCan",

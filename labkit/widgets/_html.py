@@ -35,9 +35,9 @@ def shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def plural(n: int, word: str) -> str:
-    """``"1 container"``, ``"3 containers"``."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``"1 container"``, ``"3 containers"``; ``many`` is the plural when not ``word + "s"``."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
 
 
 _TABLE_CSS = (

@@ -1,4 +1,9 @@
-"""The image layers dashboard: an image's history and start-up config as tables, the widget."""
+"""The image layers dashboard: an image's history and start-up config as tables, the widget.
+
+An image's *history* has one entry per build step; only the steps that changed files made a
+*layer* (the others changed the image's metadata: CMD, EXPOSE, LABEL...). `docker history` and
+this dashboard list the entries; the image's manifest lists only the layers.
+"""
 
 from __future__ import annotations
 
@@ -32,19 +37,19 @@ INTERNAL_PREFIX = "labkit/"
 
 @dataclass(frozen=True)
 class LayerRow:
-    """One layer of an image, as ``docker history`` shows it."""
+    """One history entry of an image, as ``docker history`` shows it (a layer if it has files)."""
 
     created_by: str
     size: int
 
     @property
     def empty(self) -> bool:
-        """True for a layer that adds no file: it only changes the image's metadata."""
+        """True for an entry that made no layer: it only changes the image's metadata."""
         return self.size == 0
 
     @property
     def size_text(self) -> str:
-        """Its size as docker shows it, or ``"metadata only"`` for an empty layer."""
+        """Its size as docker shows it, or ``"metadata only"`` for an entry with no layer."""
         return "metadata only" if self.empty else human_size(self.size)
 
 
@@ -87,7 +92,7 @@ def clean_created_by(text: str, comment: str = "", width: int = 80) -> str:
 
 
 def layer_rows(history: Iterable[Mapping[str, Any]], width: int = 80) -> list[LayerRow]:
-    """Rows for an image's layers, newest first like ``docker history``.
+    """Rows for an image's history entries, newest first like ``docker history``.
 
     Args:
         history: dicts as ``client().api.history(ref)`` returns them (``CreatedBy``, ``Size``,
@@ -95,7 +100,7 @@ def layer_rows(history: Iterable[Mapping[str, Any]], width: int = 80) -> list[La
         width: the longest command shown.
 
     Returns:
-        One `LayerRow` per layer.
+        One `LayerRow` per history entry.
     """
     return [
         LayerRow(
@@ -107,7 +112,7 @@ def layer_rows(history: Iterable[Mapping[str, Any]], width: int = 80) -> list[La
 
 
 def layers_table(rows: Sequence[LayerRow]) -> str:
-    """An HTML table of layers (empty ones greyed, "metadata only") and the total size."""
+    """An HTML table of history entries (greyed: "metadata only", no layer) and the total size."""
     total = human_size(sum(row.size for row in rows))
     html_table = table(
         ("#", "created by", "size"),
@@ -115,12 +120,13 @@ def layers_table(rows: Sequence[LayerRow]) -> str:
             ((str(len(rows) - i), row.created_by, row.size_text), row.empty)
             for i, row in enumerate(rows)
         ),
-        "No layers.",
+        "No history.",
     )
     files = sum(not row.empty for row in rows)
     return (
-        f"{html_table}<p><b>total {total}</b> in {plural(len(rows), 'layer')}, "
-        f"{files} with files, {len(rows) - files} metadata only</p>"
+        f"{html_table}<p><b>total {total}</b> in {plural(files, 'layer')} — "
+        f"{plural(len(rows), 'history entry', 'history entries')}, "
+        f"{len(rows) - files} of them metadata only</p>"
     )
 
 
@@ -178,7 +184,7 @@ def image_tags(images: Iterable[Mapping[str, Any]], include_internal: bool = Fal
 
 
 class LayerExplorer(Dashboard):
-    """The layers of a local image, their sizes, and what its containers start with.
+    """A local image's history (its layers and their sizes), and what its containers start with.
 
     Args:
         image: the tag to show first; the first tag in alphabetical order by default.
@@ -235,8 +241,19 @@ class LayerExplorer(Dashboard):
         return layers_table(self.layers) + config_table(self.config)
 
     def summary(self) -> str:
-        """``"debian:bookworm: 1 layer, 73.1MB"``."""
+        """``"redis:7: 3 layers (5 history entries), 86.9MB"``."""
         if self.picker.value is None:
             return "no image"
         size = human_size(sum(row.size for row in self.layers))
-        return f"{self.picker.value}: {plural(len(self.layers), 'layer')}, {size}"
+        entries = plural(len(self.layers), "history entry", "history entries")
+        return f"{self.picker.value}: {plural(self.layer_count, 'layer')} ({entries}), {size}"
+
+    @property
+    def history(self) -> list[LayerRow]:
+        """The image's history entries, newest first (``docker history``)."""
+        return self.layers
+
+    @property
+    def layer_count(self) -> int:
+        """How many entries made a layer (added files): the layers of the image's manifest."""
+        return sum(not row.empty for row in self.layers)

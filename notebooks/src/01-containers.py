@@ -84,8 +84,8 @@ done
 # (hostname) and **ipc** (shared memory, message queues) namespaces. It kept the host's
 # **user** namespace: root in the container is root on the host, only with fewer
 # *capabilities* (Docker can remap it with `userns-remap`). It kept the **cgroup** namespace
-# too, which is Docker's default on cgroup v1 machines like this one (on cgroup v2 the
-# container gets its own).
+# too: that is Docker's default on cgroup v1 machines like this one; on cgroup v2 machines
+# the container gets its own (the next section explains the two versions).
 #
 # What that changes, seen from inside: its own network interfaces, its own hostname (Docker
 # uses the container's short ID), the Debian userland of its image, but the host's kernel:
@@ -102,44 +102,78 @@ docker exec oci-demo grep PRETTY_NAME /etc/os-release
 # ### Cgroups: what the process may use
 #
 # Control groups (cgroups) count and limit the resources of a group of processes: memory,
-# CPU, number of processes, I/O. On cgroup v1, each controller has its own tree under
-# `/sys/fs/cgroup/`, and `/proc/PID/cgroup` says where the process sits in each. Docker puts
-# every container in a group `/docker/<container id>`:
+# CPU, number of processes, I/O. The kernel shows them as files under `/sys/fs/cgroup/`: a
+# group is a folder, each file in it a setting or a counter. There are two versions of that
+# filesystem:
+#
+# - **cgroup v2**, the default of current Linux distributions (Debian since 11, Ubuntu since
+#   21.10, Fedora since 31, RHEL since 9): **one tree** holds every group.
+#   `/proc/PID/cgroup` has one line, `0::/path/of/the/group`, and the group's folder holds
+#   every controller's files: `memory.max` (the memory limit, `max` for none),
+#   `memory.current`, `memory.events` (its `oom_kill` line counts the kills), `cpu.max`,
+#   `pids.max`.
+# - **cgroup v1**, the older layout: **one tree per controller**, `/sys/fs/cgroup/memory/`,
+#   `/sys/fs/cgroup/cpu/`..., each with its own file names — `memory.limit_in_bytes` for the
+#   limit (a huge number for none), `memory.oom_control` for the kills. `/proc/PID/cgroup`
+#   has one line per tree.
+#
+# `stat -fc %T /sys/fs/cgroup/` tells which: `cgroup2fs` is v2; `tmpfs` (a folder holding
+# one mount per controller) is v1. This machine, like some CI sandboxes, runs **v1**, so the
+# outputs below are v1's; each command works on both.
 
 # %%
 # %%terminal
-PID=$(docker inspect -f '{{.State.Pid}}' oci-demo) && grep -E ':(memory|cpu):' /proc/$PID/cgroup
+stat -fc %T /sys/fs/cgroup/
 
 # %% [markdown]
-# The container was started with no limit: its memory limit is the largest number the
-# kernel takes (2⁶³ − 1, rounded down to a whole 4 KiB page). `docker update` changes the limits of a
-# running container; `docker run --memory` sets them at start. The kernel file changes, and
-# the container sees its own cgroup as `/sys/fs/cgroup/memory/`:
+# Where does the container's process sit? Docker puts each container in a group of its
+# own, named after the container's ID (`/docker/<id>` here; `/system.slice/docker-<id>.scope`
+# on a v2 machine managed by systemd). Here it is once per controller tree; the last line,
+# `0::`, is its place in the v2 tree, which a v1 machine mounts too (under
+# `/sys/fs/cgroup/unified/`) but uses for no controller. On a v2 machine that line is the
+# only one:
 
 # %%
 # %%terminal
-cat /sys/fs/cgroup/memory/docker/$(docker inspect -f '{{.Id}}' oci-demo)/memory.limit_in_bytes
+cat /proc/$(docker inspect -f '{{.State.Pid}}' oci-demo)/cgroup
+
+# %% [markdown]
+# The chapter's folder ships a small script, `cgroup-file.sh`, that prints a file of a
+# container's memory group, whichever the version — give it the file's v2 name and its v1
+# name:
+
+# %%
+# %%terminal
+cat ../cgroup-file.sh
+
+# %% [markdown]
+# The container was started with no limit: its memory limit reads `max` on v2, and on v1
+# the largest number the kernel takes (2⁶³ − 1, rounded down to a whole 4 KiB page).
+# `docker update` changes the limits of a running container (`docker run --memory` sets them
+# at start); the kernel's file changes with it. Inside the container, the same group is at
+# the top of `/sys/fs/cgroup/` (v2, where Docker gives the container its own cgroup
+# namespace) or of `/sys/fs/cgroup/memory/` (v1):
+
+# %%
+# %%terminal
+bash ../cgroup-file.sh oci-demo memory.max memory.limit_in_bytes
 docker update --memory 128m --memory-swap 128m oci-demo
-cat /sys/fs/cgroup/memory/docker/$(docker inspect -f '{{.Id}}' oci-demo)/memory.limit_in_bytes
-docker exec oci-demo cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+bash ../cgroup-file.sh oci-demo memory.max memory.limit_in_bytes
+docker exec oci-demo sh -c 'cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes'
 
 # %% [markdown]
 # 134217728 bytes are 128 MiB (`--memory-swap` equal to `--memory` means: no swap on top).
 # The kernel enforces it: `tail` keeps its last line in memory, and `/dev/zero` is one
 # endless line, so `tail` grows until the kernel's OOM killer kills it (exit code 137 =
-# 128 + signal 9, `SIGKILL`). The cgroup counts the kill:
+# 128 + signal 9, `SIGKILL`). The cgroup counts the kill (`memory.events` on v2,
+# `memory.oom_control` on v1):
 
 # %%
 # %%terminal --allow-fail
 docker exec oci-demo sh -c 'head -c 300m /dev/zero | tail > /dev/null'
-grep -w oom_kill /sys/fs/cgroup/memory/docker/$(docker inspect -f '{{.Id}}' oci-demo)/memory.oom_control
+bash ../cgroup-file.sh oci-demo memory.events memory.oom_control | grep -w oom_kill
 
 # %% [markdown]
-# > 📝 **cgroup v2** — this machine uses cgroup v1, like the deck's machines. On a cgroup v2
-# > machine (most distributions since 2021) there is one tree, `/proc/PID/cgroup` holds a
-# > single line `0::/…`, and the limit is in the file `memory.max` of the container's group
-# > (`/sys/fs/cgroup/system.slice/docker-<id>.scope/` with systemd). The ideas are the same.
-#
 # Namespaces and cgroups are all there is: no hypervisor, no guest kernel. That is why a
 # container starts in a fraction of a second, and why all containers of a host depend on its
 # one kernel.
@@ -266,7 +300,7 @@ runc list | awk '{print $1, $3}'
 runc start oci-sleeper
 runc list | awk '{print $1, $3}'
 runc kill oci-sleeper KILL
-sleep 1
+timeout 10 sh -c 'until runc state oci-sleeper | grep -q stopped; do sleep 0.1; done'
 runc list | awk '{print $1, $3}'
 runc delete oci-sleeper
 runc list | awk '{print $1, $3}'
@@ -356,9 +390,11 @@ for step in config["history"]:
 EOF
 
 # %% [markdown]
-# Three steps made a layer (the imported Debian base, the `apt-get install`, the `COPY`); the
-# others only changed the config. A layer blob is an ordinary gzipped tarball, here the last
-# one, made by the `COPY`:
+# The config's **history** has one entry per build step, but only three steps made a
+# **layer** (the imported Debian base, the `apt-get install`, the `COPY`); the others only
+# changed the config. So nginx is three layers but eight history entries — `docker history`
+# (chapter 02) lists the entries. A layer blob is an ordinary gzipped tarball, here the
+# last one, made by the `COPY`:
 
 # %%
 # %%terminal
@@ -402,8 +438,9 @@ ctr --address /run/docker/containerd/containerd.sock namespaces ls
 # Docker's containers are containerd containers, with the same full ID. The engine runs
 # others too (the course's registries), so we keep `oci-demo`'s line: a containerd
 # **container** is the metadata (its OCI runtime config), a **task** is its running process.
-# The `IMAGE` column is empty because Docker 20.10 keeps images in its own store, not in
-# containerd's.
+# The `IMAGE` column is empty because this engine keeps images in its own store (its storage
+# driver, chapter 00), not in containerd's. Docker Engine 29 and later, freshly installed,
+# keep them in containerd's image store instead.
 
 # %%
 # %%terminal
@@ -456,7 +493,7 @@ ls /run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby/$(docker ins
 # %%
 labkit.check("01.host-network")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 01.host-network
 docker run -d --name ex01-net --network host debian:bookworm sleep infinity
 PID=$(docker inspect -f '{{.State.Pid}}' ex01-net) && \
@@ -467,7 +504,7 @@ PID=$(docker inspect -f '{{.State.Pid}}' ex01-net) && \
 #
 # Start a container named `ex01-limited`, from `debian:bookworm`, running `sleep infinity`,
 # limited to **64 MiB** of memory from the start. Then find that limit in the container's
-# memory cgroup, in bytes.
+# memory cgroup, in bytes (the check reads it there too, on cgroup v2 or v1).
 
 # %%
 # %%terminal
@@ -476,16 +513,16 @@ PID=$(docker inspect -f '{{.State.Pid}}' ex01-net) && \
 # %%
 labkit.check("01.memory-limit")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 01.memory-limit
 docker run -d --name ex01-limited --memory 64m debian:bookworm sleep infinity
-cat /sys/fs/cgroup/memory/docker/$(docker inspect -f '{{.Id}}' ex01-limited)/memory.limit_in_bytes
+bash ../cgroup-file.sh ex01-limited memory.max memory.limit_in_bytes
 
 # %% [markdown]
 # ### Exercise 3 — counting layers
 #
-# How many layers does `nginx:latest` have in the registry mirror? Find it from the
-# registry's API, and put the number in `answer`.
+# How many **layers** (not history entries) does `nginx:latest` have in the registry
+# mirror? Find it from the registry's API, and put the number in `answer`.
 
 # %%
 answer = None  # the number of layers
@@ -493,29 +530,31 @@ answer = None  # the number of layers
 # %%
 labkit.check("01.layers", answer)
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
-# Solution: count the "layers" of the manifest (labkit.Registry reads the same HTTP API).
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# Solution of exercise 01.layers.
+print("[exercise 01.layers: the steps, then the check]")
+# Count the "layers" of the manifest (labkit.Registry reads the same HTTP API).
 manifest = labkit.Registry().manifest("library/nginx", "latest")
 labkit.check("01.layers", len(manifest["layers"]))
 
 # %% [markdown]
-# ## Cleaning up
+# ## Clean up
 #
-# Remove the chapter's containers, so that nothing keeps running. `runc list` shows that no
-# `runc` container is left either. (`labkit reset 01` does the same and empties the `work/`
-# folder.)
+# `labkit.finish` removes the chapter's containers (`docker rm -f oci-demo ex01-net
+# ex01-limited`, which stops them too), checks that no `runc` container of the chapter is
+# left, and says what it removed. (`labkit reset 01` does the same and also empties the
+# `work/` folder.)
 
 # %%
-# %%terminal
-docker rm -f oci-demo ex01-net ex01-limited
-runc list | awk '{print $1, $3}'
+labkit.finish("01")
 
 # %% [markdown]
 # ## Summary
 #
 # - A container is a **process of the host**: **namespaces** give it its own view (PIDs,
-#   network, mounts, hostname, IPC), **cgroups** limit what it uses. No guest kernel: all
-#   containers share the host's.
+#   network, mounts, hostname, IPC), **cgroups** limit what it uses — one tree of groups on
+#   cgroup v2 (`memory.max`...), one tree per controller on v1 (`memory.limit_in_bytes`...).
+#   No guest kernel: all containers share the host's.
 # - The **OCI** standardises containers in three specifications: the **runtime-spec** (a
 #   bundle, `config.json` + `rootfs/`, and a lifecycle; `runc` implements it, `runhcs` on
 #   Windows), the **image-spec** (manifest → config + layers) and the **distribution-spec**

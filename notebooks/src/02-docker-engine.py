@@ -67,10 +67,10 @@ docker ps --filter name=my-nginx
 # > on this machine that includes the course's own registries, so we filter on the name.
 #
 # The server answers as soon as nginx has started; `labkit.wait_http` waits for it (at most
-# 30 s), so the next cell never races the container:
+# 30 s) and returns the page, so the next cell never races the container:
 
 # %%
-labkit.wait_http("http://localhost:8080", expect="Welcome to nginx!", timeout=30)
+page = labkit.wait_http("http://localhost:8080", expect="Welcome to nginx!", timeout=30)
 
 # %%
 # %%terminal
@@ -79,10 +79,12 @@ curl -sL http://localhost:8080 | grep -o '<title>.*</title>'
 # %% [markdown]
 # ### The same container, seen from the host
 #
-# The container is an ordinary process tree of the host. `dockerd` started `containerd`;
-# the container's processes hang below a `containerd-shim-runc-v2`, which was re-parented to
-# PID 1 so that containers survive a restart of the engine. `runc` does not appear: it
-# created the container and exited. The `docker-proxy` is what listens on port 8080.
+# The container is an ordinary process tree of the host. `dockerd` started `containerd` and
+# two `docker-proxy` processes, which listen on port 8080 (one for IPv4, one for IPv6) and
+# forward to the container. The container's processes hang below a
+# `containerd-shim-runc-v2`, which was re-parented to PID 1 so that containers survive a
+# restart of the engine: nginx's master process, the container's PID 1, and its two workers.
+# `runc` does not appear: it created the container and exited.
 
 # %%
 print(labkit.process_tree("my-nginx"))
@@ -134,16 +136,16 @@ docker build -t my-app .
 # %% [markdown]
 # > 📝 **Deck note** — the deck builds `FROM nginx:1.15`, an nginx of 2019 that no longer
 # > receives security fixes; the course's nginx is Debian bookworm's 1.22, so we use
-# > `nginx:1.22`. The `DEPRECATED` line says this engine (Debian's Docker 20.10) builds with
-# > the *legacy builder*; current Docker builds with BuildKit (`docker buildx build`), which
-# > prints its progress differently but reads the same Dockerfile.
+# > `nginx:1.22`. The `Step 1/2 …`, `---> id` lines are those of the *legacy builder* of this
+# > engine (Debian's Docker 20.10); current Docker builds with BuildKit (`docker buildx
+# > build`), which prints its progress differently but reads the same Dockerfile.
 
 # %%
 # %%terminal
 docker run -d --name my-app -p 8080:80 my-app
 
 # %%
-labkit.wait_http("http://localhost:8080", expect="Hello World", timeout=30)
+page = labkit.wait_http("http://localhost:8080", expect="Hello World", timeout=30)
 
 # %%
 # %%terminal
@@ -154,34 +156,42 @@ docker rm -f my-app
 # > 📝 **Deck note** — `curl -L` prints a progress meter when its output is not a terminal;
 # > `-s` (silent) keeps just the page.
 #
-# `docker history` lists the layers of the new image: the one our `COPY` added on top of
-# the layers of `nginx:1.22` (which the course built from Debian packages):
+# `docker history` lists the new image's **history**: one entry per build step, newest first
+# — our `COPY` on top of the steps that made `nginx:1.22` (which the course built from
+# Debian packages; its first entry, the imported Debian base, has no command, hence the
+# empty last line). A step that changed files made a **layer**; the others (`LABEL`, `CMD`,
+# `EXPOSE`, `STOPSIGNAL`) only changed the image's configuration:
 
 # %%
 # %%terminal
 docker history --format '{{.CreatedBy}}' my-app | cut -c1-80
 
 # %% [markdown]
-# The **layer explorer** shows the same history with each layer's size: only the top layer
-# is ours (a few bytes); the rest is shared with `nginx:1.22`, stored once on disk. Pick
-# another image in its list to compare.
+# The **layer explorer** shows the same history with each entry's size. Entries of size 0
+# ("metadata only") made no layer; the others are the image's layers: four here — the three
+# of `nginx:1.22` (the Debian base, the `apt-get install`, a configuration file; chapter 01
+# counted them in the registry) and ours on top, a few bytes. The three below ours are shared
+# with `nginx:1.22`, stored once on disk. Pick another image in its list to compare.
 
 # %% tags=["nbval-ignore-output"]
-layers = LayerExplorer("my-app:latest")
-layers
+explorer = LayerExplorer("my-app:latest")
+explorer
 
 # %%
-for row in layers.layers[:3]:
-    print(f"{row.size_text:>8}  {row.created_by[:60]}")
+print(explorer.summary())
+for row in explorer.history[:3]:
+    print(f"{row.size_text:>13}  {row.created_by[:60]}")
 
 # %% [markdown]
 # ## Tagging and pushing (*Ajout d'un tag sur `my-app` et `push` de l'image*)
 #
-# A tag is just another name for the same image ID:
+# A tag is just another name for the same image ID. The deck's commands, then the whole
+# repository `my-app`: both tags, one image ID.
 
 # %%
 # %%terminal
 docker tag my-app:latest my-app:1.0
+docker images my-app:1.0
 docker images my-app
 
 # %% [markdown]
@@ -200,7 +210,10 @@ docker push localhost:5000/my-app:1.0
 
 # %% [markdown]
 # In a terminal you would type `docker login localhost:5000` and answer the prompts; a
-# notebook has no prompt, so the password comes on standard input:
+# notebook has no prompt, so the password comes on standard input. Docker then keeps the
+# login in `~/.docker/config.json`, only base64-encoded — its WARNING says so: on a
+# workstation a *credential helper* (the system's keychain) keeps it safer. The course's
+# password is no secret, and the chapter logs out at its end (`docker logout`).
 
 # %%
 # %%terminal
@@ -221,15 +234,24 @@ curl -s -u student:docker-plus-plus http://localhost:5000/v2/my-app/tags/list
 # %% [markdown]
 # ## Removing images (*Suppression des images `nginx` et `my-app`*)
 #
-# `docker rmi` removes *names*; a layer goes only when no image uses it any more.
+# `docker rmi` removes *names*; an image goes only when no name is left on it, and a layer
+# only when no image uses it any more. The deck removes `nginx:1.15` and `nginx`; we name
+# our four names of `my-app` and the two of nginx.
 
 # %%
 # %%terminal
 docker rmi my-app:1.0 my-app localhost:5000/my-app:1.0 localhost:5000/my-app:latest nginx:1.22 nginx
 
 # %% [markdown]
-# The image is gone from this engine, but not from the registry: any machine that can reach
-# the registry can pull and run it again.
+# Read the end: `my-app` lost its last name, so it was **deleted** (its config and its own
+# layer, the two `Deleted:` lines). nginx was only **untagged**: the same image is still
+# named `labkit/nginx:…`, the course's own build of it (chapter 00), which `docker images`
+# does not show you unless you ask for it (`docker images labkit/nginx`). So nginx's layers
+# are still on disk.
+#
+# `my-app` is gone from this engine, but not from the registry: any machine that can reach
+# the registry can pull and run it again. The pull downloads only `my-app`'s own layer — the
+# three layers of nginx below it are here already (*Already exists*):
 
 # %%
 # %%terminal
@@ -252,7 +274,7 @@ docker rmi localhost:5000/my-app:1.0
 # %%
 labkit.check("02.run")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 02.run
 docker run -d --name ex02-web -p 127.0.0.1:8082:80 nginx
 curl -s --retry 20 --retry-all-errors --retry-delay 1 -o /dev/null http://127.0.0.1:8082
@@ -272,7 +294,7 @@ curl -s --retry 20 --retry-all-errors --retry-delay 1 -o /dev/null http://127.0.
 # %%
 labkit.check("02.push")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 02.push
 mkdir -p ex02/public; echo 'Hello Docker++' > ex02/public/index.html
 cat > ex02/Dockerfile <<EOF
@@ -285,15 +307,22 @@ echo docker-plus-plus | docker login localhost:5000 -u student --password-stdin 
 docker push -q localhost:5000/ex02-hello:1.0
 
 # %% [markdown]
-# ### Clean up
+# ## Clean up
 #
-# The chapter removes its containers and images when it starts again; to leave nothing
-# running now:
+# `docker logout` removes the login that `docker login` saved:
 
 # %%
 # %%terminal
-docker rm -f ex02-web
 docker logout localhost:5000
+
+# %% [markdown]
+# `labkit.finish` removes the chapter's containers and images (`docker rm -f ex02-web`,
+# `docker rmi ex02-hello:1.0 …`) and checks that nothing of them is left. What you pushed
+# stays in the course registry, as it would on Docker Hub; the chapter empties the registry
+# when it starts again.
+
+# %%
+labkit.finish("02")
 
 # %% [markdown]
 # ## Summary

@@ -60,9 +60,10 @@ docker compose --help | grep -E '^  (up|ps|logs|exec|stop|start|rm|down) '
 # > separate Python program, which reached its end of life in 2023. Compose **v2** was
 # > rewritten in Go and ships as a plugin of the Docker CLI, typed **`docker compose`**, with
 # > a space. It reads the same files and has the same subcommands; containers are now named
-# > `project-service-1` instead of `project_service_1`. Debian's Docker 20.10 comes without
-# > the plugin, so `labkit up` built Compose v2.40.3 from its Go module and installed it in
-# > `~/.docker/cli-plugins/`. The deck's file also starts with `version: "3"`: the
+# > `project-service-1` instead of `project_service_1`. The course's engine, Debian's
+# > package, comes without the plugin, so `labkit up` built Compose v2 from its Go module
+# > (the version printed above) and installed it in `~/.docker/cli-plugins/`. The deck's
+# > file also starts with `version: "3"`: the
 # > **Compose Specification**, which merged the old 2.x and 3.x formats, makes that key
 # > obsolete — Compose v2 ignores it with a warning, so the course's files leave it out.
 
@@ -205,15 +206,20 @@ docker compose up -d --wait --wait-timeout 120
 docker compose ps --format 'table {{.Service}}\t{{.Image}}\t{{.Status}}\t{{.Ports}}'
 
 # %% [markdown]
-# `worker` has no healthcheck, so it is just "Up"; only `vote` and `result` publish ports on
-# the host. The same file, drawn as a graph, each service coloured by its container's state
-# (the Refresh button reads the engine again). This is Python, not the terminal: its path
-# starts from the notebook's folder, `notebooks/`:
+# `up --wait` printed *Healthy* for every container it waited for, `worker` included: for a
+# service with a healthcheck that means the check passed; for one without — `worker` has
+# none — Compose waits only until it runs. `docker compose ps` tells them apart: `worker` is
+# just "Up", the others "Up … (healthy)". Only `vote` and `result` publish ports on the host.
+#
+# The same file, drawn as a graph, each service coloured by its container's state (the
+# Refresh button reads the engine again). This is a Python cell: it starts in the same
+# `work/` folder as the terminal (chapter 00), so the file is `../docker-compose.yml` here
+# too:
 
 # %% tags=["nbval-ignore-output"]
 from labkit.widgets import ComposeGraph
 
-ComposeGraph("03-docker-compose/docker-compose.yml")
+ComposeGraph("../docker-compose.yml")
 
 # %% [markdown]
 # The project's networks and volume carry its label; their names start with the project's
@@ -416,7 +422,7 @@ echo "voting-app: nothing left"
 # %%
 labkit.check("03.compose-file")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 03.compose-file
 mkdir -p ex03
 cat > ex03/compose.yaml <<EOF
@@ -448,7 +454,7 @@ docker compose -p ex03 -f ex03/compose.yaml up -d --wait
 # %%
 labkit.check("03.votes")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 03.votes
 # Start from an empty ballot box (down -v removes the volume, so earlier tries are gone).
 docker compose down -v
@@ -456,14 +462,14 @@ docker compose up -d --wait --wait-timeout 120
 for vote in a b b b; do curl -s -X POST -d vote=$vote http://localhost:8080/ -o /dev/null -w '%{http_code}\n'; done
 
 # %% [markdown]
-# ### Clean up
+# ## Clean up
 #
-# The chapter removes both projects when it starts again; to leave nothing running now:
+# `labkit.finish` takes both projects down — `docker compose -p ex03 down -v` and
+# `docker compose -p voting-app down -v`, containers, networks and volumes — checks that
+# nothing of them is left, and says what it removed:
 
 # %%
-# %%terminal
-docker compose -p ex03 down -v
-docker compose down -v
+labkit.finish("03")
 
 # %% [markdown]
 # ## Summary

@@ -65,9 +65,15 @@ kubectl get nodes
 # say that **Kubernetes (k8s) is the leading tool** with the largest community, and that Docker
 # itself moved towards it.
 #
-# > 📝 **Deck note** — that was already true when the deck was written and is more so now:
-# > Docker Desktop ships a Kubernetes, Mesos/Marathon is retired (Apache attic, 2021) and
-# > Swarm mode is in maintenance. The rest of the course is Kubernetes.
+# > 📝 **Deck note** — that was already true when the deck was written, and more so now.
+# > **Apache Mesos** has retired: it moved to the Apache Attic, where the foundation keeps
+# > its ended projects, in 2025 (a first vote to move it there, in 2021, was called off).
+# > **Marathon**, the Mesos framework that ran containers, stopped being developed when
+# > Mesosphere, its author (renamed D2iQ in 2019), turned to Kubernetes. **Docker Swarm**
+# > names two things: the first, standalone *Swarm* (2014) was archived in 2021, while
+# > **Swarm mode**, built into the Docker engine since version 1.12 (2016), is still part of
+# > it and maintained (`docker swarm init`), far less used than Kubernetes. Docker Desktop
+# > ships a one-node Kubernetes. The rest of the course is Kubernetes.
 #
 # ## A first taste: declared state, kept by the cluster
 #
@@ -144,7 +150,7 @@ kubectl get deployment hello -n orchestration
 # %%
 labkit.check("04.replicas")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 04.replicas
 kubectl scale deployment hello -n orchestration --replicas=5
 kubectl rollout status deployment/hello -n orchestration --timeout=120s
@@ -164,10 +170,19 @@ kubectl rollout status deployment/hello -n orchestration --timeout=120s
 # %%
 labkit.check("04.template")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 04.template
 kubectl patch deployment hello -n orchestration -p '{"spec":{"template":{"metadata":{"labels":{"tier":"web"}}}}}'
 kubectl rollout status deployment/hello -n orchestration --timeout=120s
+
+# %% [markdown]
+# ## Clean up
+#
+# `labkit.finish` deletes the chapter's namespace — and with it the Deployment and its Pods —
+# and checks that nothing of the chapter is left on the cluster:
+
+# %%
+labkit.finish("04")
 
 # %% [markdown]
 # ## Summary

@@ -53,6 +53,18 @@ kubectl get --raw '/readyz?verbose' | grep -E '^\[\+\]etcd|check passed'
 #
 # ## The control plane (*Architecture de base*)
 #
+# The deck's slide draws the architecture; here it is, redrawn with the names of today's
+# components. This section and the next find each of them running in the course's cluster.
+#
+# ![The control plane runs kube-apiserver, the only component that reads and writes etcd,
+# and kube-scheduler and kube-controller-manager, which watch the API server; each node runs
+# a kubelet, which watches the API server for its Pods and has the container runtime run
+# them, and kube-proxy, which turns Services into network rules; the pod network joins the
+# Pods of every node](../images/kubernetes-architecture.svg)
+#
+# (The control plane node is a machine too: it runs a kubelet and a container runtime, which
+# start the control plane's own components, as we will see.)
+#
 # The deck's notes name four components on the master:
 #
 # | Component | Its job (deck's notes) |
@@ -183,9 +195,9 @@ docker exec course-worker ip route show | grep ' via '
 # > what kind's `kindnetd` does too. Flannel, Calico, Cilium... are other CNI plugins; all of
 # > them give the same model: one IP per Pod, reachable from every Pod.
 #
-# Two more Pods of `kube-system` complete the picture: **CoreDNS**, the cluster's DNS
-# server, which gives Services names (chapter 08), is an ordinary Deployment with a
-# Service:
+# One more component of `kube-system` completes the picture: **CoreDNS**, the cluster's DNS
+# server, which gives Services names (chapter 08). It is an ordinary Deployment (two Pods,
+# for availability) behind a Service, `kube-dns`:
 
 # %%
 # %%terminal
@@ -359,7 +371,7 @@ kubectl logs my-pod --namespace my-app --tail 2
 # %%
 labkit.check("05.apply")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 05.apply
 cat > ex05.yml <<'YAML'
 apiVersion: v1
@@ -383,17 +395,22 @@ kubectl wait --for=condition=Ready pod/hello --namespace ex05 --timeout=120s
 # %% [markdown]
 # ### Exercise 2 — which node?
 #
-# On which node did the scheduler put `my-pod` (namespace `my-app`)? Put the node's name in
-# `answer`.
+# The list of a worker's containers above left out **metrics-server** (the add-on that
+# measures the Pods' CPU and memory, chapter 13): the scheduler puts its single Pod on either
+# worker. On which node does it run in your cluster? Put the node's name in `answer`.
 
 # %%
 answer = ""  # for example "course-control-plane"
 labkit.check("05.node", answer)
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
-# Solution: the NODE column of `kubectl get pod -o wide`, or just that field with jsonpath.
-node = labkit.kubectl("get pod my-pod -n my-app -o jsonpath={.spec.nodeName}").output
-labkit.check("05.node", node.strip())
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# Solution of exercise 05.node.
+print("[exercise 05.node: the steps, then the check]")
+# The NODE column of `kubectl get pods -o wide`, or just that field with jsonpath.
+found = labkit.kubectl(
+    "get pods -n kube-system -l k8s-app=metrics-server -o jsonpath={.items[0].spec.nodeName}"
+)
+labkit.check("05.node", found.output.strip())
 
 # %% [markdown]
 # ### Exercise 3 — ask the oracle
@@ -411,10 +428,21 @@ kubectl wait --for=condition=Ready pod/oracle --namespace my-app --timeout=120s
 answer = ""  # for example "1234"
 labkit.check("05.logs", answer)
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
-# Solution: `kubectl logs oracle --namespace my-app`; the number is the 5th word of line 2.
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# Solution of exercise 05.logs.
+print("[exercise 05.logs: the steps, then the check]")
+# `kubectl logs oracle --namespace my-app`; the number is the 5th word of line 2.
 logs = labkit.kubectl("logs oracle --namespace my-app").output
 labkit.check("05.logs", logs.splitlines()[1].split()[4].rstrip("."))
+
+# %% [markdown]
+# ## Clean up
+#
+# `labkit.finish` deletes the chapter's namespaces, `my-app` and `ex05`, with the Pods in
+# them, and checks that nothing of the chapter is left:
+
+# %%
+labkit.finish("05")
 
 # %% [markdown]
 # ## Summary

@@ -87,8 +87,9 @@ kubectl describe pod web --namespace pods | grep -E '^(Name|Namespace|Node|Statu
 kubectl describe pod web --namespace pods | sed -n '/^Events:/,$p' | grep -E 'Events|Scheduled|Started'
 
 # %% [markdown]
-# `Node: course-worker/172.18.0.x`: the node's name and address. The scheduler chose it (here,
-# the only one allowed by the `nodeSelector`), the kubelet of that node started the container.
+# `Node:` gives the node's name and its address on the `kind` network. The scheduler chose
+# it (here, the only one allowed by the `nodeSelector`), the kubelet of that node started the
+# container.
 #
 # ## Two containers, one Pod (*stockage et réseau partagé*)
 #
@@ -280,7 +281,7 @@ kubectl logs crash-always --namespace pods --previous
 # %%
 labkit.check("06.sidecar")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 06.sidecar
 kubectl create namespace ex06 --dry-run=client -o yaml | kubectl apply -f -
 kubectl apply --namespace ex06 -f - <<'YAML'
@@ -319,8 +320,10 @@ kubectl wait --for=condition=Ready pod/web --namespace ex06 --timeout=120s
 answer = ""  # for example "10.244.1.7"
 labkit.check("06.shared-net", answer)
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
-# Solution: the sidecar is the second container; `-c` names it (its name in your manifest).
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# Solution of exercise 06.shared-net.
+print("[exercise 06.shared-net: the steps, then the check]")
+# The sidecar is the second container; `-c` names it (its name in your manifest).
 sidecar = labkit.kubectl("get pod web -n ex06 -o jsonpath={.spec.containers[1].name}").output
 seen = labkit.kubectl(f"exec web -n ex06 -c {sidecar} -- hostname -i").output
 labkit.check("06.shared-net", seen.strip())
@@ -339,7 +342,7 @@ labkit.check("06.shared-net", seen.strip())
 # %%
 labkit.check("06.once")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 06.once
 kubectl create namespace ex06 --dry-run=client -o yaml | kubectl apply -f -
 kubectl apply --namespace ex06 -f - <<'YAML'
@@ -356,6 +359,15 @@ spec:
 YAML
 kubectl wait --for=jsonpath='{.status.phase}'=Succeeded pod/once --namespace ex06 --timeout=120s
 kubectl logs once --namespace ex06
+
+# %% [markdown]
+# ## Clean up
+#
+# `labkit.finish` deletes the chapter's namespaces, `pods` and `ex06` — so `crash-always`
+# stops crash-looping — and checks that nothing of the chapter is left:
+
+# %%
+labkit.finish("06")
 
 # %% [markdown]
 # ## Summary

@@ -146,7 +146,7 @@ kubectl run web-6 --image=nginx -n nginx-1
 #
 # | Line | Caps the sum of… |
 # |---|---|
-# | `requests.cpu: "2"` | the CPU the Pods *ask for* (`requests`): 2 cores, e.g. 16 Pods of `128m` (m = thousandths of a core) |
+# | `requests.cpu: "2"` | the CPU the Pods *ask for* (`requests`): 2 cores (2000m, m = thousandths of a core): at most 15 Pods asking `128m` each, as 16 would ask 2048m |
 # | `requests.memory: 1Gi` | the memory they ask for |
 # | `limits.cpu: "2"` | the CPU they *may use at most* (`limits`) |
 # | `limits.memory: 2Gi` | the memory they may use at most |
@@ -226,7 +226,7 @@ for row in gauge.rows:
 # %%
 labkit.check("07.namespace")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 07.namespace
 cat > ex07.yaml <<'YAML'
 apiVersion: v1
@@ -261,7 +261,7 @@ kubectl apply -f ex07.yaml
 # %%
 labkit.check("07.compute")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 07.compute
 kubectl apply -f - <<'YAML'
 apiVersion: v1
@@ -290,6 +290,16 @@ spec:
           memory: 128Mi
 YAML
 kubectl wait --for=condition=Ready pod/small -n ex07 --timeout=120s
+
+# %% [markdown]
+# ## Clean up
+#
+# `labkit.finish` deletes the chapter's namespaces, `nginx-1` and `ex07`, with their quotas
+# and Pods, and checks that nothing of the chapter is left (chapter 08 creates `nginx-1`
+# again from the deck's file):
+
+# %%
+labkit.finish("07")
 
 # %% [markdown]
 # ## Summary

@@ -27,12 +27,13 @@ labkit.chapter("08-services-ingress")
 # A Service needs Pods to send traffic to. The deck's next slide declares them with a
 # **Deployment** `nginx-1`: one replica of `nginx` whose Pods carry the label
 # `app: nginx-1`, asking for 128m of CPU and 128Mi of memory (chapter 09 reads it line by
-# line). We create the namespace with chapter 07's file, then the Deployment from this
-# chapter's `deployment.yaml`, and wait for its Pod:
+# line). We create the namespace with the deck's file of chapter 07 (this chapter's
+# folder has a copy, `namespace.yaml`), then the Deployment from `deployment.yaml`, and wait
+# for its Pod:
 
 # %%
 # %%terminal
-kubectl apply -f ../../07-namespaces-quotas/namespace.yaml
+kubectl apply -f ../namespace.yaml
 kubectl apply -f ../deployment.yaml
 kubectl rollout status deployment/nginx-1 -n nginx-1 --timeout=120s
 kubectl get pods -n nginx-1 -l app=nginx-1
@@ -282,7 +283,7 @@ curl -s -w 'HTTP %{http_code}\n' -H 'Host: nobody.weeble.tech' http://127.0.0.1:
 # %%
 labkit.check("08.nodeport")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 08.nodeport
 kubectl create namespace ex08 --dry-run=client -o yaml | kubectl apply -f -
 kubectl create deployment web --image=nginx -n ex08 --dry-run=client -o yaml | kubectl apply -f -
@@ -316,7 +317,7 @@ kubectl rollout status deployment/web -n ex08 --timeout=120s
 # %%
 labkit.check("08.ingress")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 08.ingress
 kubectl apply -f - <<'YAML'
 apiVersion: networking.k8s.io/v1
@@ -339,6 +340,16 @@ spec:
                   number: 80
 YAML
 curl -sf --retry 20 --retry-all-errors --retry-delay 1 -H 'Host: web.ex08.weeble.tech' http://127.0.0.1:8000/ | grep '<title>'
+
+# %% [markdown]
+# ## Clean up
+#
+# `labkit.finish` deletes the chapter's namespaces, `nginx-1` and `ex08` — Deployments,
+# Services (and MetalLB's address with them), Ingresses — and checks that nothing of the
+# chapter is left:
+
+# %%
+labkit.finish("08")
 
 # %% [markdown]
 # ## Summary

@@ -26,12 +26,13 @@ labkit.chapter("09-deployments-scaling")
 # %% [markdown]
 # ## The Deployment (*Un `Deployment` va créé un ou plusieurs `Pod`…*)
 #
-# First the namespace of chapter 07, with its quota of 5 Pods (its file is in chapter 07's
-# folder). Then the deck's Deployment, in this chapter's `deployment.yaml`:
+# First the namespace of chapter 07, with its quota of 5 Pods (this chapter's folder has a
+# copy of the deck's file, `namespace.yaml`). Then the deck's Deployment, in
+# `deployment.yaml`:
 
 # %%
 # %%terminal
-kubectl apply -f ../../07-namespaces-quotas/namespace.yaml
+kubectl apply -f ../namespace.yaml
 cat ../deployment.yaml
 
 # %% [markdown]
@@ -87,12 +88,14 @@ kubectl get nodes -l kubernetes.io/role=master
 kubectl get nodes -l node-role.kubernetes.io/control-plane
 
 # %% [markdown]
-# > 📝 **Deck note** — `kubernetes.io/role=master` was set by some installers of the time
-# > (kops); kubeadm used `node-role.kubernetes.io/master`. Both are gone: since Kubernetes
-# > 1.24 the control-plane nodes carry `node-role.kubernetes.io/control-plane` (the
-# > ROLES column of `kubectl get nodes` is made from the `node-role.kubernetes.io/*`
-# > labels). "Master" is now called **control plane**. The workers are the others:
-# > `-l '!node-role.kubernetes.io/control-plane'`.
+# > 📝 **Deck note** — `kubernetes.io/role=master` was set by some installers of the
+# > deck's time (kops); kubeadm labelled its masters `node-role.kubernetes.io/master`. Since
+# > Kubernetes 1.20 kubeadm also sets **`node-role.kubernetes.io/control-plane`**, the
+# > label selected above; 1.24 stopped setting the `master` one. "Master" is now called
+# > **control plane**. The ROLES column of `kubectl get nodes` is made from the
+# > `node-role.kubernetes.io/ROLE` labels (and from `kubernetes.io/role` where an installer
+# > still sets it): here `control-plane`, and `<none>` for the workers, which carry no role
+# > label.
 #
 # ## Scaling (*Scaling et suppression du `Namespace`*)
 #
@@ -287,8 +290,10 @@ answer = None  # the worker nodes' names
 # %%
 labkit.check("09.selector", answer)
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
-# Solution: `!label` selects the objects that do not have the label.
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# Solution of exercise 09.selector.
+print("[exercise 09.selector: the steps, then the check]")
+# `!label` selects the objects that do not have the label.
 workers = labkit.kubectl(
     "get nodes -l '!node-role.kubernetes.io/control-plane' -o jsonpath='{.items[*].metadata.name}'"
 )
@@ -297,9 +302,9 @@ labkit.check("09.selector", workers.output)
 # %% [markdown]
 # ### Exercise 2 — a bigger quota
 #
-# The namespace is gone. Create it again with chapter 07's `namespace.yaml`, raise its
-# quota to **8** Pods, deploy `nginx-1` again (`deployment.yaml`), and scale it to **8**
-# replicas: all 8 must be available.
+# The namespace is gone. Create it again with the deck's `namespace.yaml`, raise its quota
+# to **8** Pods, deploy `nginx-1` again (`deployment.yaml`), and scale it to **8** replicas:
+# all 8 must be available.
 
 # %%
 # %%terminal
@@ -308,13 +313,22 @@ labkit.check("09.selector", workers.output)
 # %%
 labkit.check("09.quota")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 09.quota
-kubectl apply -f ../../07-namespaces-quotas/namespace.yaml
+kubectl apply -f ../namespace.yaml
 kubectl patch resourcequota pods --namespace nginx-1 -p '{"spec":{"hard":{"pods":"8"}}}'
 kubectl apply -f ../deployment.yaml
 kubectl scale deployment nginx-1 --namespace nginx-1 --replicas=8
 kubectl rollout status deployment/nginx-1 --namespace nginx-1 --timeout=120s
+
+# %% [markdown]
+# ## Clean up
+#
+# `labkit.finish` deletes the chapter's namespace, `nginx-1`, and any PersistentVolume its
+# claims left behind, then checks that nothing of the chapter is left:
+
+# %%
+labkit.finish("09")
 
 # %% [markdown]
 # ## Summary

@@ -28,8 +28,27 @@ labkit.chapter("10-rbac")
 # ## Who is asking? (*RBAC à la rescousse*)
 #
 # Every request to the API server is **authenticated** (who are you?) then **authorized**
-# (may you do this?). You, with `kubectl`, are the cluster's administrator: your kubeconfig
-# holds a client certificate of the group `system:masters`, which may do everything.
+# (may you do this?). `kubectl auth whoami` asks the API server who it thinks you are:
+
+# %%
+# %%terminal
+kubectl auth whoami
+
+# %% [markdown]
+# Your kubeconfig, the one kind wrote from kubeadm's `admin.conf`, holds a client
+# certificate for the user `kubernetes-admin`, in the group `kubeadm:cluster-admins`. (The
+# `Extra` line names the certificate by its hash.) That group is no magic: a binding, which
+# kubeadm created, gives it the ClusterRole `cluster-admin` — every verb on every resource:
+
+# %%
+# %%terminal
+kubectl get clusterrolebinding kubeadm:cluster-admins -o wide
+
+# %% [markdown]
+# > 📝 Before Kubernetes 1.29, kubeadm put the admin's certificate in the group
+# > `system:masters`, which the API server lets do everything *without* looking at RBAC at
+# > all — so it could never be taken away. kubeadm now keeps such a certificate only in a
+# > separate `super-admin.conf`, for emergencies.
 #
 # A program running in a Pod is someone else: a **ServiceAccount**, a namespaced identity
 # that Kubernetes gives to Pods. Its full user name is
@@ -49,11 +68,41 @@ labkit.chapter("10-rbac")
 # ## The deck's example is CoreDNS itself
 #
 # CoreDNS, the cluster's DNS server (chapter 05), needs to *watch* Services and Pods to
-# answer DNS queries about them. kubeadm, which installed this cluster, created exactly the
-# deck's objects in namespace `kube-system`. We only **read** them here — they keep the
-# cluster's DNS running.
-#
-# First the ServiceAccount, and the Deployment that runs CoreDNS as it
+# answer DNS queries about them. The deck's slide gives its ServiceAccount, its ClusterRole,
+# the ClusterRoleBinding between them, and the part of its Deployment that runs it as that
+# ServiceAccount. Here is the slide's YAML, as printed (`deck-coredns.yaml` in this
+# chapter's folder):
+
+# %%
+# %%terminal
+cat ../deck-coredns.yaml
+
+# %% [markdown]
+# kubectl refuses it at once, before sending anything: its YAML parser stops where the first
+# object ends. The separator there is written ` ---`, with a leading space: that is no
+# document separator, so the second object's keys run into the first one. (With
+# `--dry-run=client`, kubectl only checks the objects — it still asks the API server which
+# kinds it serves — and changes nothing.)
+
+# %%
+# %%terminal --allow-fail
+kubectl apply --dry-run=client -f ../deck-coredns.yaml
+
+# %% [markdown]
+# With the separator repaired (`sed` removes the space), kubectl reads four objects. The
+# ServiceAccount passes; the API server serves no ClusterRole in
+# `rbac.authorization.k8s.io/v1beta1` and no Deployment in `extensions/v1beta1` any more;
+# and the binding's annotation `autoupdate: true` is a YAML boolean, where annotations must
+# be strings (`"true"`):
+
+# %%
+# %%terminal --allow-fail
+sed 's/^ ---$/---/' ../deck-coredns.yaml | kubectl apply --dry-run=client -f -
+
+# %% [markdown]
+# kubeadm, which installed this cluster, created the same objects in today's API versions,
+# in namespace `kube-system`. We only **read** them here — they keep the cluster's DNS
+# running. First the ServiceAccount, and the Deployment that runs CoreDNS as it
 # (`spec.template.spec.serviceAccountName`, the deck's last lines):
 
 # %%
@@ -82,29 +131,30 @@ kubectl get clusterrole system:coredns -o yaml | grep -v -E '^  (creationTimesta
 kubectl get clusterrolebinding system:coredns -o wide
 
 # %% [markdown]
-# > 📝 **Deck note** — the deck's YAML is older than this cluster:
+# > 📝 **Deck note** — the deck's YAML is older than this cluster, as the refusals above
+# > showed:
 # > - RBAC objects are `rbac.authorization.k8s.io/v1` since Kubernetes 1.8;
-# >   **`v1beta1` was removed in 1.22**, and the API server now refuses it.
+# >   **`v1beta1` was removed in 1.22**.
 # > - Deployments are `apps/v1`; **`extensions/v1beta1`** was removed in 1.16.
 # > - kubeadm's role has a second rule: `list` and `watch` on **`endpointslices`** (API group
 # >   `discovery.k8s.io`), which replaced `endpoints` for large Services.
-# > - The separator after the ServiceAccount is written ` ---` with a leading space: that is
-# >   not a document separator, and YAML parsers (kubectl's too) reject the file there.
 # > - The deck's labels (`kubernetes.io/bootstrapping`...) and annotation come from CoreDNS's
 # >   own manifests; kubeadm's copies go without them (its Deployment is labelled
-# >   `k8s-app: kube-dns`). Written as in the deck, `autoupdate: true` would be refused
-# >   anyway: annotations are strings, so it must be `"true"`.
+# >   `k8s-app: kube-dns`).
 #
 # ## Asking the API server: `kubectl auth can-i`
 #
 # `kubectl auth can-i VERB RESOURCE --as USER` asks the API server whether `USER` may do it
 # (a *SubjectAccessReview*): you, the administrator, *impersonate* the ServiceAccount, and
-# the server evaluates every binding. It answers `yes` (exit code 0) or `no` (exit code 1):
+# the server evaluates every binding. It answers `yes` (exit code 0) or `no` (exit code 1).
+# Namespaces belong to no namespace, so we ask with `--all-namespaces` (without it, kubectl
+# asks in its current namespace, `default`, and warns that namespaces are not namespace
+# scoped):
 
 # %%
 # %%terminal --allow-fail
-kubectl auth can-i list namespaces --as=system:serviceaccount:kube-system:coredns
-kubectl auth can-i delete namespaces --as=system:serviceaccount:kube-system:coredns
+kubectl auth can-i list namespaces --all-namespaces --as=system:serviceaccount:kube-system:coredns
+kubectl auth can-i delete namespaces --all-namespaces --as=system:serviceaccount:kube-system:coredns
 
 # %% [markdown]
 # ## A real request, refused
@@ -220,27 +270,26 @@ kubectl wait --for=condition=Available deployment/reader -n rbac-demo --timeout=
 # The kubelet mounts the ServiceAccount's credentials into every container, at
 # `/var/run/secrets/kubernetes.io/serviceaccount`: a `token` (renewed before it expires),
 # the cluster's CA certificate `ca.crt`, and the Pod's `namespace`. A program in the Pod
-# reads them to call the API server, at `https://kubernetes.default.svc`.
-
-# %%
-# %%terminal --allow-fail
-kubectl exec -n rbac-demo deploy/reader -- ls /var/run/secrets/kubernetes.io/serviceaccount
-kubectl exec -n rbac-demo deploy/reader -- cat /var/run/secrets/kubernetes.io/serviceaccount/namespace
-kubectl exec -n rbac-demo deploy/reader -- which curl wget
-
-# %% [markdown]
-# The nginx image has neither `curl` nor `wget` (small images carry only what their program
-# needs), so we cannot type HTTP requests *inside* the Pod. What a program there would send
-# is simply its token: we copy the Pod's token out and send the same HTTPS requests with
-# `curl` from here, straight to the API's REST paths. `-w '%{http_code}'` prints only the
-# HTTP status:
+# reads them to call the API server, at `https://kubernetes.default.svc` (the Service
+# `kubernetes` of namespace `default`, chapter 05).
 
 # %%
 # %%terminal
-kubectl exec -n rbac-demo deploy/reader -- cat /var/run/secrets/kubernetes.io/serviceaccount/token > ns-reader.token
-curl -s --cacert ca.crt -H "Authorization: Bearer $(cat ns-reader.token)" "$(cat server)/api/v1/namespaces" -o /dev/null -w 'GET    /api/v1/namespaces           → %{http_code}\n'
-curl -s --cacert ca.crt -H "Authorization: Bearer $(cat ns-reader.token)" -X DELETE "$(cat server)/api/v1/namespaces/rbac-demo" -o /dev/null -w 'DELETE /api/v1/namespaces/rbac-demo → %{http_code}\n'
-curl -s --cacert ca.crt -H "Authorization: Bearer $(cat ns-reader.token)" -X DELETE "$(cat server)/api/v1/namespaces/rbac-demo" | python3 -c 'import json, sys; print(json.load(sys.stdin)["message"])'
+kubectl exec -n rbac-demo deploy/reader -- ls /var/run/secrets/kubernetes.io/serviceaccount
+kubectl exec -n rbac-demo deploy/reader -- cat /var/run/secrets/kubernetes.io/serviceaccount/namespace
+kubectl exec -n rbac-demo deploy/reader -- which curl
+
+# %% [markdown]
+# The course's nginx image has `curl` (chapter 08 used it), so we can send, from inside the
+# Pod, the HTTPS requests a program there would send: its token in an `Authorization`
+# header, the cluster's CA to check the server, straight to the API's REST paths. In the
+# Pod's shell, `$SA` is the folder above; `-w '%{http_code}'` prints only the HTTP status:
+
+# %%
+# %%terminal
+kubectl exec -n rbac-demo deploy/reader -- sh -c 'SA=/var/run/secrets/kubernetes.io/serviceaccount; curl -s --cacert $SA/ca.crt -H "Authorization: Bearer $(cat $SA/token)" https://kubernetes.default.svc/api/v1/namespaces -o /dev/null -w "GET    /api/v1/namespaces           → %{http_code}\n"'
+kubectl exec -n rbac-demo deploy/reader -- sh -c 'SA=/var/run/secrets/kubernetes.io/serviceaccount; curl -s --cacert $SA/ca.crt -H "Authorization: Bearer $(cat $SA/token)" -X DELETE https://kubernetes.default.svc/api/v1/namespaces/rbac-demo -o /dev/null -w "DELETE /api/v1/namespaces/rbac-demo → %{http_code}\n"'
+kubectl exec -n rbac-demo deploy/reader -- sh -c 'SA=/var/run/secrets/kubernetes.io/serviceaccount; curl -s --cacert $SA/ca.crt -H "Authorization: Bearer $(cat $SA/token)" -X DELETE https://kubernetes.default.svc/api/v1/namespaces/rbac-demo' | python3 -c 'import json, sys; print(json.load(sys.stdin)["message"])'
 
 # %% [markdown]
 # **200** for the list, **403 Forbidden** for the delete: the Pod's identity can read the
@@ -351,13 +400,13 @@ kubectl auth can-i list services -n kube-system --as=system:serviceaccount:rbac-
 # %%
 labkit.check("10.viewer")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 10.viewer
 kubectl create namespace ex10 --dry-run=client -o yaml | kubectl apply -f -
 kubectl create serviceaccount viewer -n ex10 --dry-run=client -o yaml | kubectl apply -f -
 kubectl create clusterrole ex10-ns-viewer --verb=get,list --resource=namespaces --dry-run=client -o yaml | kubectl apply -f -
 kubectl create clusterrolebinding ex10-ns-viewer --clusterrole=ex10-ns-viewer --serviceaccount=ex10:viewer --dry-run=client -o yaml | kubectl apply -f -
-kubectl auth can-i get namespaces --as=system:serviceaccount:ex10:viewer
+kubectl auth can-i get namespaces --all-namespaces --as=system:serviceaccount:ex10:viewer
 
 # %% [markdown]
 # ### Exercise 2 — what may CoreDNS do with Services?
@@ -370,14 +419,27 @@ kubectl auth can-i get namespaces --as=system:serviceaccount:ex10:viewer
 answer = []  # for example ["get", "create"]
 labkit.check("10.can-i", answer)
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
-# Solution: one `kubectl auth can-i` per verb; exit code 0 means "yes".
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# Solution of exercise 10.can-i.
+print("[exercise 10.can-i: the steps, then the check]")
+# One `kubectl auth can-i` per verb; exit code 0 means "yes".
 coredns = "system:serviceaccount:kube-system:coredns"
 verbs = ["get", "list", "watch", "create", "update", "delete"]
 allowed = [
     v for v in verbs if labkit.kubectl(f"auth can-i {v} services --as={coredns}", check=False).ok
 ]
 labkit.check("10.can-i", allowed)
+
+# %% [markdown]
+# ## Clean up
+#
+# `labkit.finish` deletes the chapter's namespaces (`rbac-demo`, `ex10`) and its
+# cluster-wide objects — the ClusterRoles and ClusterRoleBindings `ns-reader` and
+# `ex10-ns-viewer` belong to no namespace, so deleting a namespace would leave them — and
+# checks that nothing of the chapter is left:
+
+# %%
+labkit.finish("10")
 
 # %% [markdown]
 # ## Summary

@@ -41,8 +41,11 @@ labkit.chapter("11-cluster-maintenance")
 # > 📝 **Deck note** — the second comment is the wrong way round. `kubectl cordon` *forbids*
 # > scheduling on a node (it sets `spec.unschedulable: true`); the command that allows it
 # > again is **`kubectl uncordon`**. And `kubectl drain` is `cordon` + the eviction of the
-# > node's Pods; since Kubernetes 1.20 it also needs `--ignore-daemonsets` on any real node
-# > (see below). The deck's node `k8s01` is `course-worker` here.
+# > node's Pods; as typed on the slide it stops at once on almost any real node: drain has
+# > always refused to go on while DaemonSet Pods run there, unless told
+# > `--ignore-daemonsets` (see below). The option for Pods with `emptyDir` data, which the
+# > deck's Kubernetes spelt `--delete-local-data`, was renamed `--delete-emptydir-data` in
+# > Kubernetes 1.20. The deck's node `k8s01` is `course-worker` here.
 #
 # The course's cluster has one control plane, which takes no ordinary Pods, and two workers.
 # Every node is `Ready` and schedulable (no `SchedulingDisabled` in the STATUS column):
@@ -124,12 +127,29 @@ view
 
 # %%
 def maintenance_pods(view: NodeView) -> list[tuple[str, str, int]]:
-    """Each node's status and how many Pods of namespace `maintenance` it runs."""
-    view.refresh()
-    return [
-        (row.name, row.status, sum(pod.startswith("maintenance/") for pod in row.pods))
-        for row in view.rows
-    ]
+    """Each node's status and how many Pods of namespace `maintenance` it runs.
+
+    Pods on their way out (terminating) are not counted. The view is read again (bounded)
+    until the count is the Deployment's number of replicas: a Pod that replaces another may
+    not be placed yet.
+    """
+    wanted = labkit.kubectl("get deployment web -n maintenance -o jsonpath={.spec.replicas}")
+
+    def counted() -> list[tuple[str, str, int]] | None:
+        view.refresh()
+        rows = [(r.name, r.status, sum(map(_running_here, r.pods))) for r in view.rows]
+        return rows if sum(row[2] for row in rows) == int(wanted.output) else None
+
+    return labkit.poll(
+        counted,
+        timeout=30,
+        what="the maintenance Pods to be placed",
+        fix="`kubectl get pods -n maintenance -o wide`",
+    )
+
+
+def _running_here(pod: str) -> bool:
+    return pod.startswith("maintenance/") and not pod.endswith("(terminating)")
 
 
 maintenance_pods(view)
@@ -188,7 +208,7 @@ kubectl drain course-worker
 kubectl get pods -n maintenance -l app=web -o go-template='{{range .items}}{{if not .metadata.deletionTimestamp}}{{.spec.nodeName}}{{"\n"}}{{end}}{{end}}' | sort | uniq -c
 
 # %% [markdown]
-# Two kinds of Pods on the node stop it (a third kind is listed too, see below):
+# Two kinds of Pods on the node stop it, and the message names each:
 #
 # - **DaemonSet Pods** (`kube-proxy`, the network plugin `labkit-net`, MetalLB's `speaker`...):
 #   a DaemonSet runs one Pod *per node* and tolerates the unschedulable taint, so an
@@ -197,8 +217,8 @@ kubectl get pods -n maintenance -l app=web -o go-template='{{range .items}}{{if 
 # - **Pods with an `emptyDir` volume** (our `web`): its data is lost with the Pod.
 #   `--delete-emptydir-data` says it is only a cache.
 #
-# A third kind needs `--force`: Pods managed by no controller (created with a bare
-# `kind: Pod`), because nothing would ever recreate them.
+# A third kind, which this node does not run, would need `--force`: Pods managed by no
+# controller (created with a bare `kind: Pod`), because nothing would ever recreate them.
 #
 # Before the real drain, protect the application with a **PodDisruptionBudget** (PDB): it
 # states how many replicas must stay available during *voluntary* disruptions such as a
@@ -225,12 +245,14 @@ kubectl get pdb web -n maintenance
 # 6 healthy Pods, 5 wanted: 1 disruption allowed at a time (the disruption controller
 # computes that a moment after the PDB is created: `kubectl wait` waits for it).
 #
-# Your course cluster is shared with the other chapters: the refusal above lists some of
-# their bare Pods, and `kube-system` runs the cluster's metrics-server. So here we limit the
-# drain to this chapter's Pods with **`--pod-selector`**; on a real cluster you drain the
-# whole node. That selector matches Pods of *every* namespace on the node (other chapters
-# have Pods labelled `app=web` too), hence the label only ours carry, `owner=maintenance`.
-# `--timeout` bounds the wait, as every wait in this course:
+# On a real cluster you drain the whole node. Here, the cluster's own add-ons may also run on
+# `course-worker` — metrics-server (with its `emptyDir`, hence its place in the refusal
+# above when it runs there), CoreDNS, MetalLB's controller — and the course leaves them
+# where they are, so that nothing but this chapter's Pods moves. So we limit the drain with
+# **`--pod-selector`**. That selector matches Pods of *every* namespace on the node, and
+# `app=web` is a common label (chapters 12 and 13 use it too), hence the label only this
+# chapter's Pods carry, `owner=maintenance`. `--timeout` bounds the wait, as every wait in
+# this course:
 
 # %% tags=["nbval-ignore-output"]
 # %%terminal
@@ -350,7 +372,7 @@ kubectl get pods -n ex11 -l app=shop -o go-template='{{range .items}}{{if not .m
 # %%
 labkit.check("11.cordon")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 11.cordon
 kubectl cordon course-worker2
 kubectl scale deployment shop -n ex11 --replicas=4
@@ -371,7 +393,7 @@ kubectl uncordon course-worker2
 # %%
 labkit.check("11.drain")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 11.drain
 kubectl drain course-worker --ignore-daemonsets --delete-emptydir-data --pod-selector=owner=ex11 --timeout=120s
 kubectl rollout status deployment/shop -n ex11 --timeout=120s
@@ -393,6 +415,13 @@ kubectl get nodes
 
 # %%
 maintenance_pods(view)
+
+# %% [markdown]
+# Then `labkit.finish` deletes the chapter's namespaces, `maintenance` and `ex11`, makes sure
+# no node is left cordoned, and checks that nothing of the chapter is left:
+
+# %%
+labkit.finish("11")
 
 # %% [markdown]
 # ## Summary

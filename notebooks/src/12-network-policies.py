@@ -4,6 +4,12 @@
 # This chapter follows the deck's slide **Bon un petit dernier pour rassurer les amoureux du
 # filtrage : `NetworkPolicy`**, and its policy `deny-from-other-namespaces`.
 #
+# > 📝 **Deck note** — in the deck, this is the *last* Kubernetes slide (*un petit
+# > dernier*), after the slide that lists other objects (*D'autres objets ou concepts*). The
+# > course takes it first: network policies build directly on namespaces, Services and
+# > labels (chapters 07 to 10), while the list of other objects becomes chapter 13, a long
+# > tour that closes the Kubernetes part before Helm.
+#
 # **What you will learn**
 # - that every Pod can reach every other Pod by default, whatever its namespace;
 # - what a **NetworkPolicy** selects (the Pods it protects) and what it allows (who may
@@ -80,10 +86,10 @@ kubectl wait --for=condition=Ready pod --all -n secure --timeout=120s
 kubectl wait --for=condition=Ready pod --all -n other --timeout=120s
 
 # %% [markdown]
-# How do we test a connection without `curl`? Neither image has it, but both have `bash`,
-# which opens a TCP connection when you redirect from `/dev/tcp/HOST/PORT`. If the server
-# answers the handshake, the redirection succeeds; `timeout 3` bounds the wait when
-# nothing answers (exit code 124).
+# How do the clients test a connection? Their image, `debian:bookworm`, has no `curl`, but it
+# has `bash`, which opens a TCP connection when you redirect from `/dev/tcp/HOST/PORT`. If
+# the server answers the handshake, the redirection succeeds; `timeout 3` bounds the wait
+# when nothing answers (exit code 124).
 #
 # Before any policy, **both** clients reach `web` — the one in `other` too:
 
@@ -143,13 +149,16 @@ kubectl describe networkpolicy deny-from-other-namespaces -n secure | sed -n '/^
 
 # %%
 # %%terminal
-sleep 3  # the agents apply a new policy within 2 s (chapter text below)
+for i in $(seq 10); do kubectl exec -n other client -- timeout 2 bash -c '</dev/tcp/web.secure/80' 2>/dev/null || break; sleep 1; done  # until the agents apply it (bounded)
 kubectl exec -n secure client -- timeout 3 bash -c '</dev/tcp/web.secure/80' && echo "secure/client → web.secure:80 open" || echo "secure/client → web.secure:80 blocked"
 kubectl exec -n other client -- timeout 3 bash -c '</dev/tcp/web.secure/80' && echo "other/client → web.secure:80 open" || echo "other/client → web.secure:80 blocked"
 
 # %% [markdown]
-# The client in `secure` still connects; the one in `other` waits for an answer that never
-# comes, until `timeout` gives up (exit code 124): its packets are **dropped**, not refused.
+# The first line waits, at most ten tries a second apart, until the policy is applied (the
+# agents that enforce it read the API every 2 seconds, see below): as long as `other/client`
+# still gets through, it tries again (`2>/dev/null` hides the failed try's message). Then the client in `secure` still connects; the one in `other`
+# waits for an answer that never comes, until `timeout` gives up (exit code 124): its packets
+# are **dropped**, not refused.
 #
 # ## Who enforces it?
 #
@@ -224,7 +233,7 @@ spec:
       ports:
         - port: 80
 YAML
-sleep 3  # time for the agents to apply it
+for i in $(seq 10); do kubectl exec -n other client -- timeout 2 bash -c '</dev/tcp/web.secure/80' 2>/dev/null && break; sleep 1; done  # until the agents apply it (bounded)
 
 # %% [markdown]
 # This one protects only the Pods labelled `app: web`, lets in every Pod of `other`, and
@@ -275,7 +284,7 @@ kubectl get networkpolicies -n secure
 # %%
 labkit.check("12.allow-other")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 12.allow-other
 kubectl run frontend -n other --image=debian:bookworm --labels=role=frontend --dry-run=client -o yaml -- sleep infinity | kubectl apply -f -
 kubectl wait --for=condition=Ready pod/frontend -n other --timeout=120s
@@ -323,7 +332,7 @@ kubectl wait --for=condition=Ready pod --all -n ex12 --timeout=120s
 # %%
 labkit.check("12.default-deny")
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # %%terminal --check 12.default-deny
 kubectl apply -f - <<'YAML'
 apiVersion: networking.k8s.io/v1
@@ -336,6 +345,15 @@ spec:
   policyTypes:
     - Ingress
 YAML
+
+# %% [markdown]
+# ## Clean up
+#
+# `labkit.finish` deletes the chapter's namespaces, `secure`, `other` and `ex12`, with their
+# Pods and policies, and checks that nothing of the chapter is left:
+
+# %%
+labkit.finish("12")
 
 # %% [markdown]
 # ## Summary

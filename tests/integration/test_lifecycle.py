@@ -11,7 +11,13 @@ from nbclient import NotebookClient
 
 from labkit._chapters import CHAPTERS
 from labkit._cli import main
+from labkit._engine import stop_dockerd
+from labkit._forge import SERVICES as FORGE
 from labkit._k8s import cluster
+from labkit._k8s.kubectl import kubectl
+from labkit._registry import COURSE_REGISTRY, MIRROR
+
+SERVICES = {spec.name for spec in (MIRROR, COURSE_REGISTRY, *FORGE)}
 
 pytestmark = pytest.mark.docker
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,7 +30,7 @@ def course_objects(engine):
             for key in (labels or {})
         )
 
-    names = {n for c in CHAPTERS for n in c.containers} | {"labkit-mirror", "labkit-registry"}
+    names = {n for c in CHAPTERS for n in c.containers} | set(SERVICES)
     containers = [
         c.name for c in engine.containers.list(all=True) if c.name in names or ours(c.labels)
     ]
@@ -43,7 +49,19 @@ def test_down_removes_everything_then_up_restores_it(engine):
     assert cluster.node_containers() == []
     assert main(["up"]) == 0
     containers, _, _ = course_objects(engine)
-    assert sorted(containers) == ["labkit-mirror", "labkit-registry"]
+    assert sorted(containers) == sorted(SERVICES)
+    assert cluster.nodes_ready() == (3, 3)
+
+
+@pytest.mark.k8s
+def test_an_engine_restart_keeps_the_cluster(engine, capsys):
+    """A laptop reboot: the engine stops, starts again; the same cluster serves again."""
+    uid = kubectl("get namespace kube-system -o jsonpath={.metadata.uid}").output
+    stop_dockerd()
+    capsys.readouterr()
+    assert main(["up"]) == 0
+    assert f"kind cluster {cluster.NAME!r} reused" in capsys.readouterr().err
+    assert kubectl("get namespace kube-system -o jsonpath={.metadata.uid}").output == uid
     assert cluster.nodes_ready() == (3, 3)
 
 

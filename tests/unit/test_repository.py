@@ -31,6 +31,12 @@ def test_notebooks_match_their_sources():
     assert result.returncode == 0, result.stdout
 
 
+def test_the_readme_lists_every_chapter():
+    readme = (ROOT / "README.md").read_text()
+    missing = [c.slug for c in CHAPTERS if f"notebooks/{c.slug}.ipynb" not in readme]
+    assert not missing, f"README.md does not list {missing}"
+
+
 def test_every_chapter_has_its_notebook_and_source():
     for chapter in CHAPTERS:
         assert (ROOT / "notebooks" / f"{chapter.slug}.ipynb").is_file()

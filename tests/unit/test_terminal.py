@@ -71,3 +71,51 @@ def test_without_engine_a_cell_prints_one_line(monkeypatch, tmp_path):
     out = _run(monkeypatch, tmp_path, "", "docker ps", reachable=False)
     assert out == _terminal.NO_ENGINE + "\n"
     assert out.count("\n") == 1
+
+
+def test_echo_shows_a_heredoc_body_once_as_a_line_count():
+    command = "kubectl apply -f - <<'YAML'\nkind: Namespace\nmetadata:\n  name: x\nYAML"
+    assert _terminal.echo(command) == (
+        "$ kubectl apply -f - <<'YAML'\n> [here-document: 3 lines, as in the cell]\n> YAML"
+    )
+    one = _terminal.echo("cat > f <<-EOF\n\thello\n\tEOF")
+    assert one == "$ cat > f <<-EOF\n> [here-document: 1 line, as in the cell]\n> \tEOF"
+
+
+def test_echo_keeps_continuations_and_plain_commands():
+    assert _terminal.echo("docker build \\\n  -t my-app .") == "$ docker build \\\n>   -t my-app ."
+    assert _terminal.echo("echo hi") == "$ echo hi"
+
+
+def test_cell_with_a_heredoc_runs_the_body_but_echoes_it_once(monkeypatch, tmp_path):
+    out = _run(monkeypatch, tmp_path, "", "cat > f.txt <<EOF\nsecret body\nEOF\ncat f.txt\n")
+    assert out == (
+        "$ cat > f.txt <<EOF\n> [here-document: 1 line, as in the cell]\n> EOF\n"
+        "$ cat f.txt\nsecret body\n"
+    )
+
+
+def test_the_notebooks_terminal_moves_python_along(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    term = Terminal(tmp_path, moves_python=True)
+    term.run("cd sub", 10)
+    assert Path.cwd() == tmp_path / "sub"
+    term.cwd = tmp_path
+    assert Path.cwd() == tmp_path
+    still = Terminal(tmp_path / "sub")
+    still.cwd = tmp_path / "sub"
+    assert Path.cwd() == tmp_path, "an ordinary Terminal leaves Python where it is"
+
+
+def test_a_checked_cell_starts_with_a_neutral_line(monkeypatch, tmp_path):
+    from labkit import _exercises
+
+    monkeypatch.setattr(_exercises, "check", lambda ident: f"verdict of {ident}")
+    out = _run(monkeypatch, tmp_path, "--check 99.demo", "echo secret-answer\n")
+    assert out.splitlines() == [
+        "[exercise 99.demo: the steps, then the check]",
+        "$ echo secret-answer",
+        "secret-answer",
+        "verdict of 99.demo",
+    ]

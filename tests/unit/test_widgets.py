@@ -356,7 +356,9 @@ def test_layer_explorer_widget_headless() -> None:
     assert body.count('<tr class="muted">') == 2 and body.count("metadata only") >= 2
     assert "total 86.9MB" in body
     assert "[&quot;redis-server&quot;]" in body and "6379/tcp" in body and "REDIS=7" in body
-    assert "redis:7: 5 layers, 86.9MB" in dash.status.value
+    assert "redis:7: 3 layers (5 history entries), 86.9MB" in dash.status.value
+    assert dash.layer_count == 3 and len(dash.history) == 5
+    assert "in 3 layers — 5 history entries, 2 of them metadata only" in body
 
     dash.include_internal.value = True
     assert dash.picker.options == ("alpine:3", "labkit/debian:latest", "redis:7")

@@ -26,6 +26,8 @@ from ._tidy import tidy
 _HEREDOC = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")
 _CONTINUED = ("\\", "|", "&&", "||")
 _CLUSTER_TOOLS = re.compile(r"(^|[\s|;&(])(kubectl|kind|helm)\s", re.M)
+# Commands that only touch the work folder: a cell made of them runs without an engine.
+_LOCAL_ONLY = frozenset("cat cd cp echo head ls mkdir mv printf pwd rm sed tail tree wc".split())
 NO_CLUSTER = (
     "⚠ No Kubernetes cluster answers here (Binder, or the cluster is stopped), so this cell did "
     "not run: its recorded output shows what it does. `labkit up` creates the cluster."
@@ -212,6 +214,11 @@ def check_header(exercise: str) -> str:
     return f"[exercise {exercise}: the steps, then the check]"
 
 
+def local_only(commands: list[str]) -> bool:
+    """True when every command is a file command of the work folder (no engine needed)."""
+    return all(command.split(maxsplit=1)[0] in _LOCAL_ONLY for command in commands)
+
+
 def run_cell(line: str, cell: str, out=None) -> None:
     """Run the commands of a ``%%terminal`` cell, printing each with its output."""
     out = out or sys.stdout
@@ -221,7 +228,7 @@ def run_cell(line: str, cell: str, out=None) -> None:
         # A neutral first line: JupyterLab shows a collapsed output's first line, and a
         # solution's output stays collapsed until the learner opens it.
         print(check_header(options.check), file=out, flush=True)
-    if not is_reachable():
+    if not is_reachable() and not local_only(commands):
         print(NO_ENGINE, file=out)
         return
     if _CLUSTER_TOOLS.search(cell):

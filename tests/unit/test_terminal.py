@@ -73,6 +73,13 @@ def test_without_engine_a_cell_prints_one_line(monkeypatch, tmp_path):
     assert out.count("\n") == 1
 
 
+def test_without_engine_a_cell_of_file_commands_still_runs(monkeypatch, tmp_path):
+    """Binder: writing and reading a file of the work folder needs no engine."""
+    cell = "cat > note.txt <<'EOF'\nhello\nEOF\ncat note.txt"
+    out = _run(monkeypatch, tmp_path, "", cell, reachable=False)
+    assert out.endswith("$ cat note.txt\nhello\n")
+
+
 def test_echo_shows_a_heredoc_body_once_as_a_line_count():
     command = "kubectl apply -f - <<'YAML'\nkind: Namespace\nmetadata:\n  name: x\nYAML"
     assert _terminal.echo(command) == (

@@ -82,8 +82,12 @@ def build(source: Path, all_sources: list[Path]) -> nbformat.NotebookNode:
     }
     target = NOTEBOOKS / f"{source.stem}.ipynb"
     if target.exists():
+        committed = nbformat.read(target, as_version=4)
+        for key in ("widgets", "language_info"):  # the kept outputs' widget state, and more
+            if key in committed.metadata:
+                notebook.metadata[key] = committed.metadata[key]
         old: dict[str, list[nbformat.NotebookNode]] = {}  # source → its cells, in order
-        for cell in nbformat.read(target, as_version=4).cells:
+        for cell in committed.cells:
             if cell.cell_type == "code":
                 old.setdefault(cell.source, []).append(cell)
         for cell in notebook.cells:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 
 from .._engine import http_get, wait_http
 from .._errors import RecipeError, TimeoutExpired
 from .._paths import work_dir
+from .._poll import poll
 from .._sh import sh
 from ..widgets import service_states
 from . import Failed, exercise
@@ -73,14 +73,18 @@ def compose_file() -> str:
 )
 def votes() -> str:
     """The result app's API must report a=1, b=3 (within 10 s: the worker is asynchronous)."""
-    deadline = time.monotonic() + 10
-    while True:
+    seen: list[dict] = []
+
+    def counted() -> dict | None:
         try:
-            counts = json.loads(http_get("http://127.0.0.1:8081/api/results"))
+            seen.append(json.loads(http_get("http://127.0.0.1:8081/api/results")))
         except (urllib.error.URLError, OSError):
             raise Failed("the result app does not answer on port 8081: is the app up?") from None
-        if (counts.get("a"), counts.get("b")) == (1, 3):
-            return "the worker moved every vote from redis to postgres: Cats 1, Dogs 3."
-        if time.monotonic() > deadline:
-            raise Failed(f"the result reads Cats {counts.get('a')}, Dogs {counts.get('b')}.")
-        time.sleep(0.5)
+        return seen[-1] if (seen[-1].get("a"), seen[-1].get("b")) == (1, 3) else None
+
+    try:
+        poll(counted, timeout=10, what="the result Cats 1, Dogs 3", fix="")
+    except TimeoutExpired:
+        counts = seen[-1]
+        raise Failed(f"the result reads Cats {counts.get('a')}, Dogs {counts.get('b')}.") from None
+    return "the worker moved every vote from redis to postgres: Cats 1, Dogs 3."

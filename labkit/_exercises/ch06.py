@@ -106,7 +106,7 @@ def once() -> str:
     if policy == "Always":
         raise Failed(
             "once has restartPolicy Always: the kubelet restarts it after every exit. "
-            "A Pod's spec cannot be changed: delete it and declare it again."
+            "A Pod's restartPolicy cannot be changed: delete it and declare it again."
         )
     kubectl(
         f"wait --for=jsonpath={{.status.phase}}=Succeeded pod/once -n {NAMESPACE} --timeout=60s",

@@ -48,8 +48,8 @@ def team_namespace() -> str:
     "Under a memory quota in ex07, run a Pod small that declares its memory",
     (
         "Under a compute quota every Pod must declare what the quota counts: memory "
-        "`requests` and `limits` under `resources`, in a manifest (`kubectl run` cannot set "
-        "them)."
+        "`requests` and `limits` under `resources`, in a manifest (`kubectl run` has no flag "
+        "for them)."
     ),
 )
 def compute_quota() -> str:

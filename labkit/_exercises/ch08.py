@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import time
 import urllib.error
 
 from .._engine import http_get
+from .._errors import TimeoutExpired
 from .._k8s.kubectl import get, kubectl
+from .._poll import poll
 from . import Failed, exercise
 
 NAMESPACE = "ex08"
@@ -27,15 +28,17 @@ def _ready_web() -> None:
 
 def _poll(url: str, headers: dict[str, str] | None = None, seconds: float = 20) -> str:
     """GET ``url`` until it answers 200 (bounded); raise `Failed` with the last error."""
-    deadline, last = time.monotonic() + seconds, ""
-    while True:
-        try:
-            return http_get(url, timeout=3, headers=headers)
-        except (urllib.error.URLError, OSError) as err:
-            last = str(err)
-        if time.monotonic() > deadline:
-            raise Failed(f"{url} does not answer: {last}.")
-        time.sleep(1)
+    try:
+        return poll(
+            lambda: http_get(url, timeout=3, headers=headers),
+            timeout=seconds,
+            what=url,
+            fix="",
+            every=1,
+            retry_on=(urllib.error.URLError, OSError),
+        )
+    except TimeoutExpired as err:
+        raise Failed(f"{url} does not answer: {err.problem}") from None
 
 
 @exercise(

@@ -173,7 +173,7 @@ curl -s http://127.0.0.1:5001/v2/_catalog
 # - **Resets and clean-ups.** `labkit reset 02` (in a terminal) or re-running a chapter's
 #   first cell puts a chapter back to its start; its last cell, `labkit.finish(...)`, removes
 #   what it created and says so. `labkit down` removes every container, network and volume
-#   the course created; `labkit up` brings the course's services back.
+#   the course created, the kind cluster included; `labkit up` brings them back.
 # - **Outputs.** The notebooks are saved with their outputs: they are what you should see.
 #   Identifiers, ages and sizes will differ on your machine; everything else should not.
 

@@ -310,8 +310,10 @@ runc list | awk '{print $1, $3}'
 #
 # A registry is an HTTP server whose API starts with `/v2/`. The course's mirror
 # (`127.0.0.1:5001`, chapter 00) speaks it; so do Docker Hub, GitHub's and GitLab's
-# registries. `/v2/` answers `{}` when the API is there; `_catalog` lists the repositories
-# and `tags/list` the tags of one:
+# registries. `/v2/` answers `{}` when the API is there, and `tags/list` lists the tags of
+# a repository. `_catalog`, the list of every repository, is an extra of Docker's registry
+# software, which the mirror runs: the OCI spec left it out, and many registries do not
+# offer it.
 
 # %%
 # %%terminal
@@ -366,10 +368,11 @@ CONFIG=$(python3 -c 'import json; print(json.load(open("nginx-manifest.json"))["
   if [ "$CONFIG" = "$COMPUTED" ]; then echo match; else echo MISMATCH; fi
 
 # %% [markdown]
-# This digest of the config is also the **image ID** that `docker images` shows (its first 12
-# characters): the same ID means the same image. The config holds what `docker run` needs
-# besides the files: platform, default command, environment... and the list of the layers'
-# `diff_ids`, the digests of the *uncompressed* tarballs, and the history of the build:
+# This digest of the config is also the **image ID** that this engine's `docker images` shows
+# (its first 12 characters): the same ID means the same image. The config holds what
+# `docker run` needs besides the files: platform, default command, environment... and the
+# list of the layers' `diff_ids`, the digests of the *uncompressed* tarballs, and the history
+# of the build:
 
 # %%
 # %%terminal
@@ -409,8 +412,8 @@ LAYER=$(python3 -c 'import json; print(json.load(open("nginx-manifest.json"))["l
 # %% [markdown]
 # ## containerd (*`containerd`*)
 #
-# `containerd` is the runtime that container managers build on today. It started inside
-# Docker and became a project of its own in 2017 (now graduated at the CNCF). It pulls and
+# `containerd` is the runtime that container managers build on today. It grew inside
+# Docker, which gave it to the CNCF in 2017; it graduated there in 2019. It pulls and
 # stores images, prepares root filesystems, runs and supervises containers — through `runc`.
 # Docker drives it, and so does Kubernetes' kubelet (through the *Container Runtime
 # Interface*, CRI).
@@ -438,7 +441,7 @@ ctr --address /run/docker/containerd/containerd.sock namespaces ls
 # Docker's containers are containerd containers, with the same full ID. The engine runs
 # others too (the course's registries), so we keep `oci-demo`'s line: a containerd
 # **container** is the metadata (its OCI runtime config), a **task** is its running process.
-# The `IMAGE` column is empty because this engine keeps images in its own store (its storage
+# The `IMAGE` column reads `-` because this engine keeps images in its own store (its storage
 # driver, chapter 00), not in containerd's. Docker Engine 29 and later, freshly installed,
 # keep them in containerd's image store instead.
 

@@ -29,7 +29,11 @@ labkit.chapter("02-docker-engine")
 # on the socket `/var/run/docker.sock`. `dockerd` keeps images, networks and volumes, and
 # hands containers to **`containerd`**, which starts one **shim** per container; the shim
 # calls **`runc`** to create the container (namespaces, cgroups, root filesystem) and then
-# stays as its parent. You can watch the client talk to the API yourself:
+# stays as its parent. You can speak that API yourself: `GET /version` on the socket is what
+# `docker version` asks. The answer lists the engine's components, each with its version —
+# the Engine (API 1.41), containerd, runc and docker-init (the small init process that
+# `docker run --init` adds) — then, at the JSON's top level, the engine's version and API
+# again:
 
 # %%
 # %%terminal
@@ -65,6 +69,8 @@ docker ps --filter name=my-nginx
 # %% [markdown]
 # > 📝 **Deck note** — the deck runs a bare `docker ps`. It lists *every* running container;
 # > on this machine that includes the course's own registries, so we filter on the name.
+# > The deck's `curl -L` prints a progress meter when its output is not a terminal (as in a
+# > notebook): `-s` (silent) keeps just the page, and `grep -o` keeps just its title here.
 #
 # The server answers as soon as nginx has started; `labkit.wait_http` waits for it (at most
 # 30 s) and returns the page, so the next cell never races the container:
@@ -82,8 +88,9 @@ curl -sL http://localhost:8080 | grep -o '<title>.*</title>'
 # The container is an ordinary process tree of the host. `dockerd` started `containerd` and
 # two `docker-proxy` processes, which listen on port 8080 (one for IPv4, one for IPv6) and
 # forward to the container. The container's processes hang below a
-# `containerd-shim-runc-v2`, which was re-parented to PID 1 so that containers survive a
-# restart of the engine: nginx's master process, the container's PID 1, and its two workers.
+# `containerd-shim-runc-v2`, which was re-parented to PID 1 so that the container outlives a
+# restart of `containerd` (and of `dockerd`, when its `live-restore` option is on): nginx's
+# master process, the container's PID 1, and its two workers.
 # `runc` does not appear: it created the container and exited.
 
 # %%
@@ -107,7 +114,8 @@ print("\n".join(f"{row.name}: {row.state}" for row in containers.shown))
 
 # %% [markdown]
 # `docker logs` shows what the container wrote on its standard output (nginx's access log
-# here), and `docker rm -f` stops and removes it:
+# here): `grep -c` counts two requests, `wait_http`'s and `curl`'s. `docker rm -f` stops and
+# removes the container:
 
 # %%
 # %%terminal
@@ -134,8 +142,8 @@ EOF
 docker build -t my-app .
 
 # %% [markdown]
-# > 📝 **Deck note** — the deck builds `FROM nginx:1.15`, an nginx of 2019 that no longer
-# > receives security fixes; the course's nginx is Debian bookworm's 1.22, so we use
+# > 📝 **Deck note** — the deck builds `FROM nginx:1.15`, a mainline branch of 2018–2019 that
+# > no longer receives security fixes; the course's nginx is Debian bookworm's 1.22, so we use
 # > `nginx:1.22`. The `Step 1/2 …`, `---> id` lines are those of the *legacy builder* of this
 # > engine (Debian's Docker 20.10); current Docker builds with BuildKit (`docker buildx
 # > build`), which prints its progress differently but reads the same Dockerfile.
@@ -153,9 +161,6 @@ curl -sL http://localhost:8080
 docker rm -f my-app
 
 # %% [markdown]
-# > 📝 **Deck note** — `curl -L` prints a progress meter when its output is not a terminal;
-# > `-s` (silent) keeps just the page.
-#
 # `docker history` lists the new image's **history**: one entry per build step, newest first
 # — our `COPY` on top of the steps that made `nginx:1.22` (which the course built from
 # Debian packages; its first entry, the imported Debian base, has no command, hence the

@@ -115,7 +115,7 @@ docker compose -f ../deck-compose-fixed.yml config
 
 # %% [markdown]
 # We do not start it: `my-tomcat:9.0` stands for *your* application's image, and no
-# registry has it (`up` would stop with *pull access denied*). The next slide's app is
+# registry has it (`up` would stop, unable to pull it). The next slide's app is
 # complete, so that is the one we run.
 
 # %% [markdown]
@@ -124,7 +124,7 @@ docker compose -f ../deck-compose-fixed.yml config
 # > 📝 **Deck note** — the deck runs `git clone` of
 # > [dockersamples/example-voting-app](https://github.com/dockersamples/example-voting-app),
 # > then `docker-compose up -d`. That repository cannot be reached offline, and its images
-# > (.NET and Node.js) are not in the course's mirror. The course ships a small Python
+# > (Python, Node.js and .NET) are not in the course's mirror. The course ships a small Python
 # > version with the same architecture in `notebooks/03-docker-compose/` (one folder per
 # > service, and a `README.md`); `labkit up` built its three images from Debian packages.
 #
@@ -157,8 +157,8 @@ cat ../docker-compose.yml
 #   and `db` are healthy. A plain `depends_on: [db]`, as in the deck, only waits for the
 #   container to *start*, not for the database to accept connections.
 # - Two networks: `front-tier` for the web front ends, `back-tier` for everything that
-#   talks to redis and db. `redis`, `worker` and `db` have no published port: only the
-#   other services can reach them.
+#   talks to redis and db. `redis`, `worker` and `db` publish no port: the host's ports
+#   lead only to `vote` and `result`.
 # - The volume `db-data` holds Postgres's files, so the votes survive a removed container.
 #
 # Compose looks for `compose.yaml` or `docker-compose.yml` in the current folder, then in
@@ -273,8 +273,9 @@ curl -s http://localhost:8081/api/results
 
 # %% [markdown]
 # `docker compose logs SERVICE` shows what a service's containers printed, each line
-# prefixed with the container's name (`-f` would follow the log, like `tail -f`). The worker
-# logs one line per ballot; the voter ids are random cookies, so `sed` masks them here:
+# prefixed with the container's name minus the project's (`worker-1`; `-f` would follow the
+# log, like `tail -f`). The worker logs one line per ballot; the voter ids are random
+# cookies, so `sed` masks them here:
 
 # %%
 # %%terminal
@@ -322,8 +323,9 @@ docker compose exec redis redis-cli llen votes
 curl -s http://localhost:8081/api/results
 
 # %% [markdown]
-# The ballot waits in Redis, and the result has not changed. Start the worker again: it
-# empties the queue, and the vote is counted.
+# The ballot waits in Redis, and the result has not changed. Start the worker again (`start`
+# first checks the services it depends on: the two *Healthy* lines); it empties the queue,
+# and the vote is counted.
 
 # %%
 # %%terminal

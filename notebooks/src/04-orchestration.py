@@ -11,8 +11,8 @@
 # - what an orchestrator does that `docker` and `docker compose` on one host do not;
 # - the deck's list of orchestrator features, and which chapter of this course shows each
 #   one for real;
-# - a first taste, on the course's cluster: declare three replicas, kill one, watch the
-#   orchestrator bring it back on another machine.
+# - a first taste, on the course's cluster: declare three replicas, delete one, watch the
+#   orchestrator replace it.
 #
 # **Prerequisites**: chapter 03 (an application as several containers, described in YAML).
 
@@ -33,7 +33,8 @@ labkit.chapter("04-orchestration")
 #
 # This course's cluster is real: Kubernetes v1.34, made of three Docker containers that each
 # play a machine (a *kind* cluster: Kubernetes IN Docker), built offline by `labkit up`.
-# Each node runs its own `containerd`, like the engine of chapter 02:
+# Each node runs its own `containerd`, the runtime that also sits under the Docker engine of
+# chapter 02:
 
 # %%
 # %%terminal
@@ -70,10 +71,12 @@ kubectl get nodes
 # > its ended projects, in 2025 (a first vote to move it there, in 2021, was called off).
 # > **Marathon**, the Mesos framework that ran containers, stopped being developed when
 # > Mesosphere, its author (renamed D2iQ in 2019), turned to Kubernetes. **Docker Swarm**
-# > names two things: the first, standalone *Swarm* (2014) was archived in 2021, while
-# > **Swarm mode**, built into the Docker engine since version 1.12 (2016), is still part of
-# > it and maintained (`docker swarm init`), far less used than Kubernetes. Docker Desktop
-# > ships a one-node Kubernetes. The rest of the course is Kubernetes.
+# > names two things: the first, standalone *Swarm* (2014, now *Classic Swarm*) was
+# > archived in 2020 (its repository read-only since February 2021), while **Swarm mode**,
+# > built into the Docker engine since version 1.12 (2016), is still part of it and
+# > maintained (`docker swarm init`), far less used than Kubernetes. Docker Desktop can run
+# > a local Kubernetes cluster (one node, or several with its *kind* option since Desktop
+# > 4.38). The rest of the course is Kubernetes.
 #
 # ## A first taste: declared state, kept by the cluster
 #
@@ -122,9 +125,10 @@ kubectl get pods -n orchestration -l app=hello -o custom-columns=POD:.metadata.n
 kubectl get pods -n orchestration -l app=hello -o jsonpath='{range .items[*]}{.spec.nodeName}{"\n"}{end}' | sort -u
 
 # %% [markdown]
-# Now break it: delete one Pod, as if its container had crashed or its node had been lost.
-# The Deployment's controller notices that 2 ≠ 3 and creates a new Pod at once — nobody
-# typed `docker run`:
+# Now break it: delete one Pod, as an eviction or a mistaken `kubectl delete` would. (A
+# container that merely crashes is restarted in place by its node, chapter 06.) The
+# Deployment keeps its Pods through a *ReplicaSet* (chapter 09), whose controller notices
+# that 2 ≠ 3 and creates a new Pod at once — nobody typed `docker run`:
 
 # %%
 # %%terminal

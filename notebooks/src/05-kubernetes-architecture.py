@@ -74,9 +74,16 @@ kubectl get --raw '/readyz?verbose' | grep -E '^\[\+\]etcd|check passed'
 # | `kube-scheduler` | watches new Pods with no node, and chooses a node for each |
 # | `kube-controller-manager` | runs the controllers (node, replication, endpoints, service accounts and tokens…) — logically separate, compiled into one binary, one process |
 #
+# > 📝 **Deck note** — two of the controllers the deck names have changed. The *Endpoints*
+# > controller still fills `Endpoints` objects, but that API is deprecated since Kubernetes
+# > 1.33: the *EndpointSlice* controller does the job now (chapter 08). The *token*
+# > controller no longer creates a long-lived token Secret for each ServiceAccount (since
+# > 1.24): Pods get short-lived tokens from the API server instead — hence `SECRETS 0`
+# > further down.
+#
 # Only the API server talks to etcd; every other component — scheduler, controllers,
-# kubelets, `kubectl` — talks to the API server. In this cluster (built by `kubeadm`, like
-# most) the four run as Pods in the namespace `kube-system`, on the control plane node:
+# kubelets, `kubectl` — talks to the API server. In this cluster (built by `kubeadm`, as
+# kind does) the four run as Pods in the namespace `kube-system`, on the control plane node:
 
 # %%
 # %%terminal
@@ -97,7 +104,8 @@ docker exec course-control-plane grep -E -- '--(etcd-servers|secure-port)=' /etc
 # The API server listens on port 6443 and keeps its data in the etcd on the same node
 # (`127.0.0.1:2379`). The scheduler and the controller manager may run in several copies
 # for high availability; one copy at a time is the *leader*, which holds a **Lease** object,
-# renewed every few seconds:
+# renewed every few seconds (`SECONDS`: if the leader stops renewing it for 15 s, another
+# copy may take over):
 
 # %%
 # %%terminal
@@ -117,8 +125,8 @@ kubectl get lease --namespace kube-system kube-scheduler kube-controller-manager
 # - **`kube-proxy`** — it implements Services (chapter 08) with network rules on the node.
 #
 # The kubelet is not a Pod: it is a plain service of the node's operating system
-# (`systemd`), next to the container runtime, `containerd` — the same `containerd` as under
-# Docker in chapter 02:
+# (`systemd`), next to the container runtime, `containerd` — the same program that runs
+# under Docker in chapter 02:
 
 # %%
 # %%terminal
@@ -146,8 +154,8 @@ docker exec course-worker crictl ps --namespace kube-system -o json | jq -r '.co
 kubectl get daemonsets --namespace kube-system
 
 # %% [markdown]
-# Three nodes, three copies of each. `kube-proxy` turns each Service into `iptables` rules
-# on every node; here is the rule for the API server's own Service, `default/kubernetes`:
+# Three nodes, three copies of each. `kube-proxy` (in its default mode, which kind keeps)
+# turns each Service into `iptables` rules on every node; here is the rule for the API server's own Service, `default/kubernetes`:
 
 # %%
 # %%terminal
@@ -190,9 +198,10 @@ docker exec course-worker ip route show | grep ' via '
 # %% [markdown]
 # > 📝 **Deck note** — the deck's notes say that the networking model is **Flannel**, "a very
 # > simple overlay network". An *overlay* wraps each packet between Pods into another packet
-# > between nodes (VXLAN), so it works even when the nodes cannot route the Pods' addresses.
-# > Here the nodes share one network, so plain routes are enough (no encapsulation); this is
-# > what kind's `kindnetd` does too. Flannel, Calico, Cilium... are other CNI plugins; all of
+# > between nodes (VXLAN, Flannel's default backend), so it works even when the nodes cannot
+# > route the Pods' addresses. Here the nodes share one network, so plain routes are enough
+# > (no encapsulation); this is what kind's `kindnetd` does too, and Flannel's `host-gw`
+# > backend. Flannel, Calico, Cilium... are other CNI plugins; all of
 # > them give the same model: one IP per Pod, reachable from every Pod.
 #
 # One more component of `kube-system` completes the picture: **CoreDNS**, the cluster's DNS
@@ -239,9 +248,10 @@ kubectl get svc
 kubectl get all --namespace kube-system -o name | sort
 
 # %% [markdown]
-# > 📝 **Deck note** — `all` is not every object: it is a fixed list of common kinds (Pods,
-# > Services, DaemonSets, Deployments, ReplicaSets, StatefulSets, Jobs, CronJobs,
-# > HorizontalPodAutoscalers). ConfigMaps, Secrets, ServiceAccounts, Roles, Ingresses,
+# > 📝 **Deck note** — `all` is not every object: it is the *category* `all`, which a few
+# > common kinds declare (Pods, Services, ReplicationControllers, DaemonSets, Deployments,
+# > ReplicaSets, StatefulSets, Jobs, CronJobs, HorizontalPodAutoscalers; a custom resource
+# > may join it). ConfigMaps, Secrets, ServiceAccounts, Roles, Ingresses,
 # > PersistentVolumeClaims... are not in it. The namespace `kube-system` holds some: the
 # > configurations of CoreDNS, kube-proxy, kubeadm and the kubelet, and the accounts its Pods
 # > run as.
@@ -322,8 +332,8 @@ kubectl get events --namespace my-app --field-selector involvedObject.name=my-po
 # `kubectl` sent the objects to the **API server**, which stored them in **etcd**; the
 # **scheduler** saw a Pod with no node and chose one; the **kubelet** of that node saw a Pod
 # for itself and had **containerd** start its container, on an address given by the **CNI
-# plugin**. Which node? `-o wide` adds the columns IP and NODE (the scheduler chooses one of
-# the two workers: yours may differ from the one recorded here):
+# plugin**. Which node? `-o wide` adds, among others, the columns IP and NODE (the scheduler
+# chooses one of the two workers: yours may differ from the one recorded here):
 
 # %% tags=["nbval-ignore-output"]
 # %%terminal
@@ -332,10 +342,11 @@ kubectl get pod my-pod --namespace my-app -o wide
 # %% [markdown]
 # ## Reading logs: `kubectl logs`
 #
-# A container's logs are what it writes to its standard output and error; the kubelet keeps
-# them on the node, and `kubectl logs` reads them through the API server. The deck adds `-f`
-# (*follow*): `kubectl` prints new lines as they come and **never ends** — in a terminal you
-# stop it with Ctrl-C. In a notebook cell that would block forever, so we start from the last
+# A container's logs are what it writes to its standard output and error; the container
+# runtime keeps them in files on the node (`/var/log/pods`), and `kubectl logs` reads them
+# through the API server, which asks the node's kubelet. The deck adds `-f` (*follow*):
+# `kubectl` prints new lines as they come and **does not end** while the container runs —
+# in a terminal you stop it with Ctrl-C. In a notebook cell that would block forever, so we start from the last
 # line (`--tail 1`) and let `head` stop it after three lines:
 
 # %%

@@ -71,7 +71,8 @@ kubectl wait --for=condition=Ready pod/web --namespace pods --timeout=120s
 # %% [markdown]
 # ## Looking at a Pod
 #
-# `kubectl get pod` gives one line per Pod; `-o wide` adds the Pod's IP address and its node:
+# `kubectl get pod` gives one line per Pod; `-o wide` adds, among others, the Pod's IP
+# address and its node:
 
 # %%
 # %%terminal
@@ -94,7 +95,8 @@ kubectl describe pod web --namespace pods | sed -n '/^Events:/,$p' | grep -E 'Ev
 # ## Two containers, one Pod (*stockage et réseau partagé*)
 #
 # The containers of one Pod are **co-located** (always on the same node) and
-# **co-scheduled** (started together); they share:
+# **co-scheduled** (scheduled as one unit: the scheduler places the whole Pod, never one of
+# its containers); they share:
 #
 # - **volumes** declared in the Pod: here an `emptyDir`, an empty folder created with the
 #   Pod, that each container mounts where it wants;
@@ -103,7 +105,10 @@ kubectl describe pod web --namespace pods | sed -n '/^Events:/,$p' | grep -E 'Ev
 #   of the deck.
 #
 # A classic pattern is the **sidecar**: a helper container next to the main one. In `duo`,
-# a Debian container writes the page that nginx serves:
+# a Debian container writes the page that nginx serves. (Kubernetes also has *native*
+# sidecars — an init container with `restartPolicy: Always`, started before the main
+# containers and stopped after them; stable since 1.33. Two plain containers, as here,
+# are enough for this page.)
 
 # %%
 # %%terminal
@@ -213,8 +218,8 @@ kubectl get pods --namespace pods
 
 # %% [markdown]
 # Compare with chapter 04: there, a deleted Pod came back at once, because a **Deployment**
-# (chapter 09) watched the number of its Pods. A bare Pod has nobody watching it — not even
-# if its node is lost. That is why applications run Pods through Deployments and other
+# (through its ReplicaSet, chapter 09) watched the number of its Pods. A bare Pod has
+# nobody to replace it — not even if its node is lost. That is why applications run Pods through Deployments and other
 # controllers, almost never bare.
 #
 # ### A failing container: `restartPolicy`

@@ -135,7 +135,8 @@ kubectl describe quota pods -n nginx-1
 kubectl run web-6 --image=nginx -n nginx-1
 
 # %% [markdown]
-# A quota never removes what already runs: it only refuses new objects. Chapter 09 shows the
+# A quota never removes what already runs: it only refuses new objects (and changes that
+# would go over it). Chapter 09 shows the
 # same wall met by a Deployment asked for 10 replicas — there, the refusal does not come
 # back to your terminal, it shows up in an *event*.
 #
@@ -192,8 +193,10 @@ kubectl describe quota compute -n nginx-1
 # > 📝 **Deck note** — in practice a namespace with a compute quota usually also gets a
 # > **LimitRange**, which gives default `requests` and `limits` to containers that declare
 # > none, so that `kubectl run bare` would pass. And the deck's `pods: 5` is an *object
-# > count*; the same can be written `count/pods: 5`, and any kind can be counted that way
-# > (`count/services`, `count/deployments.apps`...).
+# > count* of the Pods not yet finished (a Pod that ended, `Succeeded` or `Failed`, no
+# > longer counts). The generic form `count/pods: 5` counts every Pod that exists,
+# > finished or not, and any kind can be counted that way (`count/services`,
+# > `count/deployments.apps`...).
 #
 # ### The quota dashboard
 #
@@ -308,8 +311,8 @@ labkit.finish("07")
 #   nodes, PersistentVolumes and namespaces themselves are cluster-wide.
 # - A **ResourceQuota** caps what a namespace may hold: object counts (`pods: 5`) or sums of
 #   `requests` and `limits` (CPU, memory, extended resources such as GPUs).
-# - Quotas are enforced when an object is created: the one too many is *refused* (Forbidden,
-#   `exceeded quota`), nothing already running is removed.
+# - Quotas are enforced when an object is created (or changed): the one too many is
+#   *refused* (Forbidden, `exceeded quota`), nothing already running is removed.
 # - Under a compute quota, every Pod must declare the resources the quota counts.
 #
 # ## What's next

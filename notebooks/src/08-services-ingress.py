@@ -24,8 +24,8 @@ labkit.chapter("08-services-ingress")
 # %% [markdown]
 # ## Something to reach: the deck's Deployment
 #
-# A Service needs Pods to send traffic to. The deck's next slide declares them with a
-# **Deployment** `nginx-1`: one replica of `nginx` whose Pods carry the label
+# A Service needs Pods to send traffic to. The deck declares them on the slide after the
+# Ingress one, with a **Deployment** `nginx-1`: one replica of `nginx` whose Pods carry the label
 # `app: nginx-1`, asking for 128m of CPU and 128Mi of memory (chapter 09 reads it line by
 # line). We create the namespace with the deck's file of chapter 07 (this chapter's
 # folder has a copy, `namespace.yaml`), then the Deployment from `deployment.yaml`, and wait
@@ -64,7 +64,8 @@ kubectl get service nginx-1 -n nginx-1
 #
 # Which Pods are behind the Service? The *EndpointSlice controller* of the control plane
 # keeps the list in **EndpointSlice** objects labelled with the Service's name: the Pods
-# that match the selector *and are Ready*. We wait until the Pod is listed, then show it:
+# that match the selector, each with a condition `ready` (only Ready Pods get traffic). We
+# wait until the Pod is listed as ready, then show it:
 
 # %%
 # %%terminal
@@ -73,8 +74,9 @@ kubectl get endpointslices -n nginx-1 -l kubernetes.io/service-name=nginx-1
 
 # %% [markdown]
 # > 📝 **Deck note** — the deck's last slides name the older object, `Endpoints` (*route les
-# > `Services` et les `Pods`*). It still exists, but since Kubernetes 1.33 kubectl warns that
-# > it is deprecated: EndpointSlices replace it (they scale to thousands of Pods).
+# > `Services` et les `Pods`*). It still exists, but since Kubernetes 1.33 it is deprecated
+# > — the API server says so in a warning that kubectl prints: EndpointSlices replace it
+# > (they scale to thousands of Pods).
 
 # %%
 # %%terminal
@@ -126,8 +128,8 @@ kubectl wait --for=condition=Ready pod -l app=nginx-1 -n nginx-1 --timeout=120s
 kubectl get pods -n nginx-1 -l app=nginx-1 -o custom-columns=POD:.metadata.name,IP:.status.podIP
 
 # %% [markdown]
-# The EndpointSlice follows: it lists the new Pod's address once that Pod is Ready (we
-# wait for exactly that, bounded), and kube-proxy then rewrites its rules on every node —
+# The EndpointSlice follows: it now lists the new Pod's address (we wait for exactly that,
+# bounded), and kube-proxy then rewrites its rules on every node —
 # a second or so later, hence curl's bounded `--retry`. The Service keeps its name and its
 # address: for the client, nothing changed.
 
@@ -156,8 +158,8 @@ kubectl get service nginx-1-nodeport -n nginx-1
 # `80:30080/TCP`: port 80 on the ClusterIP, port 30080 on the nodes. The course's kind
 # cluster *publishes* the control plane's port 30080 on this machine's loopback (kind's
 # `extraPortMappings`, like `docker run -p`), so a browser here can open
-# <http://127.0.0.1:30080/>. kube-proxy needs a second to open the new port on every node,
-# so curl retries (bounded):
+# <http://127.0.0.1:30080/>. kube-proxy needs a second to add the rules for the new port on
+# every node, so curl retries (bounded):
 
 # %%
 # %%terminal
@@ -199,8 +201,9 @@ kubectl get services -n nginx-1 -o custom-columns=NAME:.metadata.name,TYPE:.spec
 curl -s --retry 20 --retry-all-errors --retry-delay 1 --connect-timeout 2 http://$(kubectl get service nginx-1-lb -n nginx-1 -o jsonpath='{.status.loadBalancer.ingress[0].ip}')/ | grep '<title>'
 
 # %% [markdown]
-# A LoadBalancer Service is also a NodePort one (with a port Kubernetes picked) and a
-# ClusterIP one: each type builds on the previous.
+# A LoadBalancer Service is also a NodePort one (with a port Kubernetes picked, unless
+# `allocateLoadBalancerNodePorts: false`) and a ClusterIP one: each type builds on the
+# previous.
 #
 # ## Routing by host name (*`Ingress`*)
 #
@@ -211,7 +214,9 @@ curl -s --retry 20 --retry-all-errors --retry-delay 1 --connect-timeout 2 http:/
 # the control plane, listening on its port 80 (published on this machine as
 # `127.0.0.1:8000`), and behind a LoadBalancer Service of its own.
 #
-# The deck's Ingress is in `ingress-deck.yaml`. Today's API server refuses it:
+# The deck's Ingress is in `ingress-deck.yaml`. Today's cluster has no such API version, so
+# `kubectl` cannot even send it (its hint about CRDs does not apply here: that version was
+# removed, see the note below):
 
 # %%
 # %%terminal --allow-fail
@@ -223,8 +228,8 @@ kubectl apply -f ../ingress-deck.yaml
 # > removed in Kubernetes 1.22. In `networking.k8s.io/v1`, each path needs a `pathType`
 # > (`Prefix`: `/` matches every path; `Exact`), the backend is written
 # > `service: {name: nginx-1, port: {number: 80}}` instead of `serviceName`/`servicePort`,
-# > and `ingressClassName` names the controller that should serve it (here `traefik`, the
-# > cluster's default class).
+# > and `ingressClassName` names the IngressClass — and through it the controller — that
+# > should serve it (here `traefik`, the cluster's default class).
 #
 # Our `ingress.yaml` is the deck's Ingress in today's form, with a second rule: the host
 # `hello.default.weeble.tech` goes to another Service, `hello` (an nginx serving one line
@@ -356,8 +361,8 @@ labkit.finish("08")
 #
 # - Pods are mortal: their names and IPs change. A **Service** selects Pods by label and
 #   gives them one stable address and a DNS name, `SERVICE.NAMESPACE.svc.cluster.local`.
-# - **EndpointSlices** list the Ready Pods behind a Service; kube-proxy's rules on every
-#   node translate the Service's address to theirs.
+# - **EndpointSlices** list the Pods behind a Service and whether each is ready;
+#   kube-proxy's rules on every node translate the Service's address to a Ready one's.
 # - `ClusterIP` (inside the cluster) ⊂ `NodePort` (a port on every node) ⊂ `LoadBalancer`
 #   (an external address, from a cloud provider or from MetalLB).
 # - An **Ingress** routes HTTP by host and path to Services; an Ingress Controller such as

@@ -65,7 +65,7 @@ kubectl get clusterrolebinding kubeadm:cluster-admins -o wide
 # Rules only *allow*: there is no "deny" rule. Whatever no rule allows is refused — which is
 # why a CoreDNS Pod cannot destroy Namespaces: nothing allows it to.
 #
-# ## The deck's example is CoreDNS itself
+# ## The deck's example is CoreDNS itself (*Impossible pour un des `Pods` de mon service CoreDNS…*)
 #
 # CoreDNS, the cluster's DNS server (chapter 05), needs to *watch* Services and Pods to
 # answer DNS queries about them. The deck's slide gives its ServiceAccount, its ClusterRole,
@@ -80,9 +80,9 @@ cat ../deck-coredns.yaml
 # %% [markdown]
 # kubectl refuses it at once, before sending anything: its YAML parser stops where the first
 # object ends. The separator there is written ` ---`, with a leading space: that is no
-# document separator, so the second object's keys run into the first one. (With
-# `--dry-run=client`, kubectl only checks the objects — it still asks the API server which
-# kinds it serves — and changes nothing.)
+# document separator but a stray line inside the first object, where the parser expects a
+# key (`did not find expected key`). (With `--dry-run=client`, kubectl only checks the
+# objects — it still asks the API server which kinds it serves — and changes nothing.)
 
 # %%
 # %%terminal --allow-fail
@@ -90,10 +90,11 @@ kubectl apply --dry-run=client -f ../deck-coredns.yaml
 
 # %% [markdown]
 # With the separator repaired (`sed` removes the space), kubectl reads four objects. The
-# ServiceAccount passes; the API server serves no ClusterRole in
-# `rbac.authorization.k8s.io/v1beta1` and no Deployment in `extensions/v1beta1` any more;
-# and the binding's annotation `autoupdate: true` is a YAML boolean, where annotations must
-# be strings (`"true"`):
+# ServiceAccount passes (`configured`: kubeadm created it already); the API server serves no
+# ClusterRole in `rbac.authorization.k8s.io/v1beta1` and no Deployment in
+# `extensions/v1beta1` any more (kubectl's *ensure CRDs are installed first* is a generic
+# hint: these are built-in kinds, in versions that are gone); and the binding's annotation
+# `autoupdate: true` is a YAML boolean, where annotations must be strings (`"true"`):
 
 # %%
 # %%terminal --allow-fail
@@ -137,7 +138,8 @@ kubectl get clusterrolebinding system:coredns -o wide
 # >   **`v1beta1` was removed in 1.22**.
 # > - Deployments are `apps/v1`; **`extensions/v1beta1`** was removed in 1.16.
 # > - kubeadm's role has a second rule: `list` and `watch` on **`endpointslices`** (API group
-# >   `discovery.k8s.io`), which replaced `endpoints` for large Services.
+# >   `discovery.k8s.io`), which replace `endpoints` (EndpointSlices are GA since 1.21; the
+# >   `Endpoints` API is deprecated since 1.33).
 # > - The deck's labels (`kubernetes.io/bootstrapping`...) and annotation come from CoreDNS's
 # >   own manifests; kubeadm's copies go without them (its Deployment is labelled
 # >   `k8s-app: kube-dns`).
@@ -145,8 +147,9 @@ kubectl get clusterrolebinding system:coredns -o wide
 # ## Asking the API server: `kubectl auth can-i`
 #
 # `kubectl auth can-i VERB RESOURCE --as USER` asks the API server whether `USER` may do it
-# (a *SubjectAccessReview*): you, the administrator, *impersonate* the ServiceAccount, and
-# the server evaluates every binding. It answers `yes` (exit code 0) or `no` (exit code 1).
+# (kubectl sends a *SelfSubjectAccessReview* while you, the administrator, *impersonate* the
+# ServiceAccount), and the server evaluates every binding. It answers `yes` (exit code 0)
+# or `no` (exit code 1).
 # Namespaces belong to no namespace, so we ask with `--all-namespaces` (without it, kubectl
 # asks in its current namespace, `default`, and warns that namespaces are not namespace
 # scoped):
@@ -267,7 +270,8 @@ kubectl wait --for=condition=Available deployment/reader -n rbac-demo --timeout=
 # %% [markdown]
 # ### The token inside the Pod
 #
-# The kubelet mounts the ServiceAccount's credentials into every container, at
+# Unless a Pod says `automountServiceAccountToken: false`, the kubelet mounts its
+# ServiceAccount's credentials into every container, at
 # `/var/run/secrets/kubernetes.io/serviceaccount`: a `token` (renewed before it expires),
 # the cluster's CA certificate `ca.crt`, and the Pod's `namespace`. A program in the Pod
 # reads them to call the API server, at `https://kubernetes.default.svc` (the Service

@@ -60,9 +60,11 @@ kubectl get nodes
 # Namespace `maintenance` gets a Deployment `web` of four nginx replicas. Its
 # `topologySpreadConstraints` ask the scheduler to keep the replicas balanced between the
 # nodes (`topologyKey: kubernetes.io/hostname`, at most one Pod of difference), so a node
-# going down would only take half of them; `nodeTaintsPolicy: Honor` leaves cordoned nodes
-# out of that count. Each Pod also has an `emptyDir` volume — a scratch folder that lives
-# and dies with the Pod, here nginx's cache.
+# going down would only take half of them. `nodeTaintsPolicy: Honor` leaves out of that
+# count the nodes whose taints the Pods do not tolerate (the control plane, and a cordoned
+# node); `matchLabelKeys: pod-template-hash` counts only the Pods of the same revision of the
+# template. Each Pod also has an `emptyDir` volume — a scratch folder that lives and dies
+# with the Pod, here nginx's cache.
 
 # %%
 # %%terminal
@@ -259,10 +261,11 @@ kubectl get pdb web -n maintenance
 kubectl drain course-worker --ignore-daemonsets --delete-emptydir-data --pod-selector=owner=maintenance --timeout=120s
 
 # %% [markdown]
-# Read the output: `drain` evicted both Pods of `course-worker` at once, but the budget let
-# only one go; the other was refused (*Cannot evict pod as it would violate the pod's
-# disruption budget*) and `drain` retried every 5 seconds until the first one's replacement
-# was ready on `course-worker2`. The application always kept at least 5 replicas serving.
+# Read the output: `drain` asked to evict both Pods of `course-worker` at once, but the
+# budget let only one go; the other was refused (*Cannot evict pod as it would violate the
+# pod's disruption budget*) and `drain` retried every 5 seconds until the first one's
+# replacement was ready on `course-worker2`. The application always kept at least 5
+# replicas serving.
 # The drain's exact messages depend on timing, which is why that cell's output is not
 # compared by the course's tests; the result is:
 
@@ -304,7 +307,7 @@ kubectl get pods -n maintenance -l app=web -o go-template='{{range .items}}{{if 
 # places *new* Pods, it never moves running ones (that would be a disruption nobody asked
 # for). New Pods may land on `course-worker` again. To rebalance now, replace the Pods:
 # `kubectl rollout restart` rolls the Deployment out again, a few Pods at a time, and the
-# spread constraint puts the new ones half on each node.
+# spread constraint, which counts only the new revision's Pods, puts them half on each node.
 
 # %%
 # %%terminal
@@ -361,7 +364,7 @@ kubectl get pods -n ex11 -l app=shop -o go-template='{{range .items}}{{if not .m
 # %% [markdown]
 # ### Exercise 1 — keep new Pods off a node
 #
-# Scale `shop` to **4** replicas so that the two new Pods all land on `course-worker`, and
+# Scale `shop` to **4** replicas so that both new Pods land on `course-worker`, and
 # none on `course-worker2` — without editing the Deployment: cordon the right node first.
 # When the check passes, make that node schedulable again.
 
@@ -383,8 +386,8 @@ kubectl uncordon course-worker2
 # ### Exercise 2 — drain a node
 #
 # Drain `course-worker` so that every Pod of `shop` runs on `course-worker2` (as above, limit
-# the drain to the exercise's Pods with `--pod-selector=owner=ex11`), and check. Then, in the
-# next cell, `uncordon` it: do not leave a node cordoned.
+# the drain to the exercise's Pods with `--pod-selector=owner=ex11`), and check. Then
+# `uncordon` it (the check reminds you): do not leave a node cordoned.
 
 # %%
 # %%terminal

@@ -102,7 +102,7 @@ kubectl exec -n other client -- timeout 3 bash -c '</dev/tcp/web.secure/80' && e
 # That is Kubernetes' network model: one flat network, every Pod reachable from every Pod,
 # on every node. Namespaces separate *names and permissions*, not traffic.
 #
-# ## The deck's policy: `deny-from-other-namespaces`
+# ## The deck's policy: `deny-from-other-namespaces` (*Bon un petit dernier… : `NetworkPolicy`*)
 #
 # A NetworkPolicy has two halves:
 #
@@ -156,9 +156,9 @@ kubectl exec -n other client -- timeout 3 bash -c '</dev/tcp/web.secure/80' && e
 # %% [markdown]
 # The first line waits, at most ten tries a second apart, until the policy is applied (the
 # agents that enforce it read the API every 2 seconds, see below): as long as `other/client`
-# still gets through, it tries again (`2>/dev/null` hides the failed try's message). Then the client in `secure` still connects; the one in `other`
-# waits for an answer that never comes, until `timeout` gives up (exit code 124): its packets
-# are **dropped**, not refused.
+# still gets through, it tries again (`2>/dev/null` hides the failed try's message). Then
+# the client in `secure` still connects; the one in `other` waits for an answer that never
+# comes, until `timeout` gives up (exit code 124): its packets are **dropped**, not refused.
 #
 # ## Who enforces it?
 #
@@ -175,18 +175,20 @@ kubectl get daemonset labkit-net -n kube-system -o custom-columns=NAME:.metadata
 
 # %% [markdown]
 # For each Pod of its node that a policy selects, the agent writes **iptables** rules: let in
-# the peers the policies allow, drop the rest. Here are the rules on the node that runs `web`
-# (replies to connections already accepted pass earlier, in its chain `LABKIT-NETPOL`):
+# the peers the policies allow, drop the rest. Here are the rules for `web` (`-d`, its
+# address), on the node that runs it: a `RETURN` (let in) from each Pod of `secure` (`-s`:
+# `client`, and `web` itself), then a `DROP` for everyone else. Replies to connections
+# already accepted pass earlier, in the agent's chain `LABKIT-NETPOL`:
 
 # %%
 # %%terminal
-docker exec $(kubectl get pod web -n secure -o jsonpath='{.spec.nodeName}') iptables -S LABKIT-NETPOL-IN | grep -c -- '-j DROP'
+docker exec $(kubectl get pod web -n secure -o jsonpath='{.spec.nodeName}') iptables -S LABKIT-NETPOL-IN | grep -- "-d $(kubectl get pod web -n secure -o jsonpath='{.status.podIP}')/32"
 
 # %% [markdown]
-# > 📝 **Deck note** — kind's own `kindnetd` and projects such as Calico or Cilium do the same
-# > job with nftables or eBPF; the upstream *kube-network-policies* agent needs the nftables
-# > `queue` statement, which the kernel of this course's machines lacks, hence labkit-net's
-# > iptables version.
+# > 💡 Other plugins do the same job their own way: kind's own `kindnetd` (since kind
+# > v0.24) with the *kube-network-policies* agent, which needs the nftables `queue`
+# > statement that the kernel of this course's machines lacks — hence labkit-net's iptables
+# > version; Calico with iptables, nftables or eBPF; Cilium with eBPF.
 #
 # ## A matrix of real connections
 #

@@ -94,9 +94,10 @@ kubectl get secret db-credentials -n more -o jsonpath='{.data}{"\n"}'
 kubectl get secret db-credentials -n more -o jsonpath='{.data.password}' | base64 -d; echo
 
 # %% [markdown]
-# What protects a Secret is who may `get` it (RBAC, chapter 10), encryption at rest in etcd
-# (an API server option), and keeping it out of Git. In YAML, `stringData` saves you the
-# encoding: the API server encodes it and stores it under `data`.
+# What protects a Secret is who may read it — `get`, `list` or `watch` it (RBAC, chapter
+# 10), or create Pods in its namespace, since a Pod may mount any Secret there — encryption
+# at rest in etcd (an API server option), and keeping it out of Git. In YAML, `stringData`
+# saves you the encoding: the API server encodes it and stores it under `data`.
 
 # %%
 # %%terminal
@@ -151,8 +152,9 @@ kubectl exec -n more app -- ls /etc/app
 kubectl exec -n more app -- cat /etc/app/app.properties
 
 # %% [markdown]
-# > 💡 Files mounted from a ConfigMap are updated in running Pods (within a minute or so)
-# > when the ConfigMap changes; environment variables are read once, at the container's start.
+# > 💡 Files mounted from a ConfigMap are updated in running Pods when the ConfigMap changes
+# > (after a minute or so; not files mounted with `subPath`); environment variables are read
+# > once, at the container's start.
 #
 # ## 2 · Workloads
 #
@@ -161,9 +163,8 @@ kubectl exec -n more app -- cat /etc/app/app.properties
 #
 # ### `Job` and `CronJob` — run to completion
 #
-# A Deployment keeps its Pods running forever; a **Job** runs Pods until a number of them
-# *succeed*. This one needs 3 completions, 2 at a time; in `Indexed` mode each Pod gets its
-# number in `JOB_COMPLETION_INDEX`:
+# A **Job** runs Pods until a number of them *succeed*. This one needs 3 completions, 2 at
+# a time; in `Indexed` mode each Pod gets its number in `JOB_COMPLETION_INDEX`:
 
 # %%
 # %%terminal
@@ -190,7 +191,8 @@ kubectl logs -n more -l job-name=count | sort
 
 # %% [markdown]
 # A **CronJob** creates a Job on a schedule, in `crontab` syntax: `0 3 * * *` is every day
-# at 03:00. Rather than wait for the night, `kubectl create job --from=cronjob/...` starts
+# at 03:00 (in the controller manager's time zone, UTC here, unless `spec.timeZone` names
+# another). Rather than wait for the night, `kubectl create job --from=cronjob/...` starts
 # one run now, from the CronJob's template — handy to test it.
 
 # %%
@@ -441,10 +443,10 @@ kubectl exec -n more reader -- cat /data/note.txt
 # A Service's selector is turned into a list of Pod addresses, its *endpoints*, kept up to
 # date by a controller; kube-proxy routes the Service's address to them.
 #
-# > 📝 **Deck note** — the deck names the `Endpoints` object. Since Kubernetes 1.21 the
-# > endpoints live in **`EndpointSlice`** objects (`discovery.k8s.io/v1`, several slices of at
-# > most 100 endpoints for large Services), and the old `Endpoints` API is deprecated since
-# > v1.33; kube-proxy reads only the slices.
+# > 📝 **Deck note** — the deck names the `Endpoints` object. Today the endpoints live in
+# > **`EndpointSlice`** objects (`discovery.k8s.io/v1`, GA since Kubernetes 1.21; several
+# > slices of at most 100 endpoints for large Services); kube-proxy reads only the slices,
+# > and the old `Endpoints` API, still kept up to date, is deprecated since v1.33.
 #
 # An endpoint is *ready* only when its Pod is: a **readiness probe** tells. The two Pods
 # below serve their own name; their probe checks for a file `/tmp/ready`, which does not
@@ -513,9 +515,8 @@ kubectl get endpointslices -n more -l kubernetes.io/service-name=hello -o jsonpa
 # %% [markdown]
 # Four requests to the Service, four answers from `hello-a` (asked from `hello-b`, whose
 # nginx image has `curl`; not ready only means "no traffic through Services"). A readiness
-# probe that fails
-# later takes the Pod out of the endpoints again, without restarting it: use it for "busy,
-# or not connected to my database yet".
+# probe that fails later takes the Pod out of the endpoints again, without restarting it:
+# use it for "busy, or not connected to my database yet".
 #
 # The liveness probe of the Pod below checks a file its command creates at start. Remove it
 # and the kubelet restarts the container (a new container, so the file is back):
@@ -591,8 +592,9 @@ kubectl rollout status deployment/frontend -n more --timeout=120s
 kubectl rollout history deployment/frontend -n more
 
 # %% [markdown]
-# Two ReplicaSets now exist: the old one, scaled to 0, is kept so that going back is
-# instant. `rollout undo` returns to the previous revision (which comes back as revision 3):
+# Two ReplicaSets now exist: the old one, scaled to 0, is kept (up to `revisionHistoryLimit`,
+# 10 by default) — it is the history a rollback uses. `rollout undo` returns to the
+# previous revision (which comes back as revision 3):
 
 # %%
 # %%terminal
@@ -747,11 +749,11 @@ kubectl get hpa api -n more
 
 # %% [markdown]
 # TARGETS reads `cpu: N%/50%`: at the last measure, the Pods used on average N % of the CPU
-# they *request* (10m each), against a target of 50 %. N was above 50 when the HPA added
-# replicas — that is what made it scale — and with four Pods sharing the same load it may be
-# lower now. Above the target, the HPA adds replicas, up to MAXPODS (4); below it, it removes
-# some, but only after 5 minutes below (its *scale-down stabilization window*, which avoids
-# flapping). Stop the load: `api` will go back to 1 replica, five minutes later.
+# they *request* (10m each), against a target of 50 %. Above the target, the HPA adds
+# replicas — that is what made it scale — but never beyond MAXPODS (4): with this much load
+# on Pods that request so little, N usually stays far above 50 % even with four Pods, and
+# the HPA stays at 4. Below the target, it removes replicas, but only after 5 minutes below
+# (its *scale-down stabilization window*, which avoids flapping). Stop the load: `api` will go back to 1 replica, five minutes later.
 
 # %%
 # %%terminal

@@ -44,7 +44,7 @@ helm version
 # ### A chart: templates and values
 #
 # The deck installs `stable/wordpress`, the WordPress chart of Helm's old `stable`
-# repository. That repository is gone (see the deck note below), so the course ships a
+# repository. That repository is archived (see the deck note below), so the course ships a
 # faithful twin of its own, in this chapter's `charts/` folder: a chart `wordpress`, which
 # depends on a chart `mariadb` for its database. We work on a copy:
 
@@ -87,7 +87,7 @@ cat charts/wordpress/templates/ingress.yaml
 #   `.Release.Name`, `.Release.Namespace`, `.Chart.Version` come from Helm.
 # - `include "wordpress.fullname" .` calls a named template of `_helpers.tpl`: the objects
 #   are named after the release (`wordpress-1`), so two releases of the chart can live
-#   side by side; `nindent 4` indents what it gets.
+#   side by side; `nindent 4` starts a new line and indents what it gets by 4 spaces.
 # - `if`, `with` (if set, and makes it `.`) and `range` (a loop; `$` is the root again)
 #   shape the output: no Ingress unless `ingress.enabled`, one rule per host.
 #
@@ -125,8 +125,9 @@ helm lint charts/wordpress
 helm template wordpress-1 charts/wordpress --namespace wordpress --set serviceType=ClusterIP --set ingress.enabled=true --set ingress.hosts[0].name=wordpress-1.default.weeble.tech --show-only templates/service.yaml --show-only templates/ingress.yaml
 
 # %% [markdown]
-# And all the objects of the release, with their names (the dependency's are named
-# `wordpress-1-mariadb`):
+# And all the objects the chart renders, with their names (the dependency's are named
+# `wordpress-1-mariadb`). The last one, a Pod, is not part of the release: it is the chart's
+# test, which Helm creates only when `helm test` runs (below):
 
 # %%
 # %%terminal
@@ -173,9 +174,10 @@ helm show chart oci://localhost:5000/charts/wordpress --version 1.0.0 --plain-ht
 
 # %% [markdown]
 # > 📝 **Deck note** — `stable/wordpress` came from Helm's `stable` repository, which every
-# > Helm 2 knew. It stopped taking charts when Helm 3 came out (November 2019) and was
-# > marked obsolete on 13 November 2020; its charts moved to their authors' own
-# > repositories (WordPress to Bitnami's), which **Artifact Hub** (artifacthub.io) lists
+# > Helm 2 knew. It stopped taking new charts when Helm 3 came out (13 November 2019) and
+# > was marked obsolete on 13 November 2020 (its GitHub repository, `helm/charts`, is
+# > archived); its charts moved to their authors' own repositories (WordPress to
+# > Bitnami's), which **Artifact Hub** (artifacthub.io) lists
 # > and searches. Today you `helm repo add` a repository, or use an `oci://` reference.
 #
 # ## Architecture (*Architecture*)
@@ -197,9 +199,10 @@ helm show chart oci://localhost:5000/charts/wordpress --version 1.0.0 --plain-ht
 # > became per namespace, and `helm install` takes the name as its first argument (Helm 2's
 # > `--name` is gone; `--generate-name` makes one up); `helm delete --purge` became
 # > `helm uninstall` (which purges by default; `--keep-history` keeps the record), and
-# > `helm serve` was removed. Helm 4 (November 2025) applies objects server-side by
-# > default, renames `--atomic` to `--rollback-on-failure` (the old name still works,
-# > with a warning), and drops `helm list --all` (it now lists releases in every status).
+# > `helm serve` was removed. Helm 4 (November 2025) installs new releases with
+# > server-side apply, renames `--atomic` to `--rollback-on-failure` (the old name still
+# > works, with a warning), and drops `helm list --all` (it now lists releases in every
+# > status).
 #
 # ## Deploying the chart (*Deploiement du `Chart` Wordpress et suppression de sa `Release`*)
 #
@@ -259,13 +262,16 @@ kubectl get deployment,statefulset,service,ingress,pvc --namespace wordpress
 # %% [markdown]
 # ### The site, over HTTPS (*curl -Lk https://wordpress-1.default.weeble.tech*)
 #
-# No DNS server knows `wordpress-1.default.weeble.tech`, so, as in chapter 08, `curl
-# --resolve` sends the name to Traefik's LoadBalancer address — this time on port 443.
+# > 📝 **Deck note** — the deck's `curl -Lk https://wordpress-1.default.weeble.tech` relied
+# > on a DNS name of the deck author's domain. No DNS server knows it here, so, as in
+# > chapter 08, `curl --resolve` sends the name to Traefik's LoadBalancer address — this
+# > time on port 443.
+#
 # Traefik's `websecure` entry point serves HTTPS with its own self-signed default
-# certificate, which is why the deck says `curl -k`; the Ingress is routed on both entry
-# points by the annotation `traefik.ingress.kubernetes.io/router.entrypoints: web,websecure`
-# (in the chart's values). Traefik may need a moment to read a new Ingress, so curl
-# retries, bounded:
+# certificate, so the deck's `-k` (do not verify the certificate) is needed; the Ingress is
+# routed on both entry points by the annotation
+# `traefik.ingress.kubernetes.io/router.entrypoints: web,websecure` (in the chart's values).
+# Traefik may need a moment to read a new Ingress, so curl retries, bounded:
 
 # %%
 # %%terminal
@@ -344,9 +350,9 @@ helm get manifest wordpress-1 --namespace wordpress | grep -A1 'name: WORDPRESS_
 # ### A failed upgrade, rolled back
 #
 # An upgrade to an image that does not exist (`wordpress:6.9`): the new Pod cannot pull
-# it. With `--rollback-on-failure` (Helm 3's `--atomic`), Helm waits for the release to be
-# ready, at most `--timeout`; when it is not, it marks the revision `failed` and rolls back
-# to the last good one by itself. The Deployment's rolling update kept the old Pod
+# it. With `--rollback-on-failure` (`--atomic` before Helm 4), Helm waits for the release to
+# be ready, at most `--timeout`; when it is not, it marks the revision `failed` and rolls
+# back to the last good one by itself. The Deployment's rolling update kept the old Pod
 # serving meanwhile.
 
 # %%
@@ -360,9 +366,11 @@ kubectl rollout status deployment/wordpress-1 --namespace wordpress --timeout=12
 kubectl get deployment wordpress-1 --namespace wordpress -o jsonpath='{.spec.template.spec.containers[0].image}{"\n"}'
 
 # %% [markdown]
-# Helm's message is how it saw the Deployment when time ran out: the new Pod never became
-# ready (its image cannot be pulled), so the old one was still there, waiting to be
-# replaced (`Pending termination: 1`). Revision 3 failed; revision 4 is revision 2 again.
+# Helm's message (logged first as a warning, then as the error) is how it saw the
+# Deployment when time ran out: the new Pod never became ready (its image cannot be
+# pulled), so the old one was still there, waiting to be replaced (`Pending termination:
+# 1`: one Pod more than the Deployment wants). Revision 3 failed; revision 4 is revision 2
+# again.
 # A rollback can go further back — `helm rollback` to revision 1 brings back its values,
 # so the first title:
 
@@ -411,8 +419,8 @@ kubectl get statefulset wordpress-1-mariadb --namespace wordpress -o jsonpath='{
 # but `--purge` is gone: purging is the default). `helm uninstall` deletes the release's
 # objects and its records. `--cascade foreground` deletes each object only once what it
 # owns is gone (a Deployment after its ReplicaSets and their Pods), and `--wait=legacy`
-# waits for that. (Helm 4's default wait strategy, `watcher`, returns from an uninstall
-# before everything is gone: Helm issue #31651, still seen with 4.3.1.)
+# waits for that. (`--wait` alone means Helm 4's `watcher` strategy, which returns from an
+# uninstall before everything is gone: Helm issue #31651, still seen with 4.3.1.)
 
 # %%
 # %%terminal --allow-fail

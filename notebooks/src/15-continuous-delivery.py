@@ -373,7 +373,9 @@ helm template chat ./chat --set ingress.host=demo.review.chat.localhost | grep -
 
 # %% [markdown]
 # The release name is `chat`, the chart's name too, so `chat.fullname` gives `chat` (not
-# `chat-chat`), and the Redis objects are `chat-redis`.
+# `chat-chat`), and the Redis objects are `chat-redis`. (The pattern `host:` also matches
+# the image's `localhost:`: with no tag given, the image's tag is the chart's `appVersion`,
+# `latest`; the pipeline always gives one.)
 #
 # ### Package and publish
 #
@@ -397,8 +399,9 @@ git push --quiet origin main
 # > 📝 **Deck note** — in the deck's day, charts were published in a *chart repository*: a
 # > web site with an `index.yaml` and the packages (Helm 2 even served one, `helm serve`,
 # > on port 8879). The course has one at `http://127.0.0.1:8879` (chapter 14 uses it).
-# > Since Helm 3.8, OCI registries hold charts too. GitLab holds charts both ways: in its
-# > package registry (a classic chart repository) and in its container registry (OCI).
+# > OCI registries hold charts too: experimental from Helm 3.0, supported since Helm 3.8
+# > (January 2022). GitLab holds charts both ways: in its package registry (a classic
+# > chart repository) and in its container registry (OCI).
 #
 # ## The pipeline (`.gitlab-ci.yml`)
 #
@@ -424,7 +427,7 @@ cat .gitlab-ci.yml
 # | `build` | `docker build` and `docker push` of `localhost:5000/chat:<commit>` — one image per commit, so every environment says exactly what it runs |
 # | `.deploy` | a hidden job (its name starts with a dot): a template. It creates the namespace and the registry Secret, then `helm upgrade --install` — install the first time, upgrade after — and waits (`--wait`) until the Pods are ready |
 # | `review` | for merge requests: a **review app** in namespace `review-<branch>`, at `http://<branch>.review.chat.localhost:8000`; `environment:` names it and gives its URL, `on_stop:` names the job that removes it |
-# | `stop_review` | `when: manual`: it runs when someone asks (GitLab also runs it when the branch goes) |
+# | `stop_review` | `when: manual`: it runs when someone asks (GitLab also runs it when the merge request is merged or closed, or the branch is deleted) |
 # | `smoke` | `smoke-test.sh` through the Ingress, against the review app |
 # | `production` | on the default branch only (`rules:`): deploys to namespace `production`, at `http://chat.localhost:8000`, then smoke-tests it; `!reference` reuses `.deploy`'s script |
 #
@@ -448,8 +451,9 @@ cat .gitlab-ci.yml
 #
 # `.gitlab-ci-local-variables.yml` holds the CI/CD variables. GitLab predefines
 # `CI_REGISTRY*` (its registry and a login valid for the job) and `CI_DEPLOY_*` (the deploy
-# token); the project itself sets one, `KUBECONFIG`, of type **File**: the job gets the
-# variable as a path to a file holding the value, which is what `kubectl` and `helm` want.
+# token the project names `gitlab-deploy-token`, if it has one); the project itself sets
+# one, `KUBECONFIG`, of type **File**: the job gets the variable as a path to a file
+# holding the value, which is what `kubectl` and `helm` want.
 # Its value is the cluster's kubeconfig, as `kind` gives it. These files hold secrets:
 # `.gitignore` keeps them out of the repository.
 
@@ -640,9 +644,10 @@ helm history chat --namespace production
 # ### Stop the review app, delete the branch
 #
 # The merge request is merged: its review app has served. GitLab runs the environment's
-# `on_stop` job when the branch is deleted; gitlab-ci-local runs a manual job when you
-# name it. It runs in the branch's context (its `CI_COMMIT_REF_SLUG` names the namespace),
-# so we switch to the branch for it, then delete the branch here and on the server:
+# `on_stop` job when the merge request is merged or closed, or the branch is deleted;
+# gitlab-ci-local runs a manual job when you name it. It runs in the branch's context (its
+# `CI_COMMIT_REF_SLUG` names the namespace), so we switch to the branch for it, then
+# delete the branch here and on the server:
 
 # %%
 # %%terminal

@@ -280,7 +280,8 @@ curl -sf --retry 10 --retry-all-errors --retry-delay 1 -H 'Host: result.capstone
 
 # %% [markdown]
 # The privacy, from the apps themselves (bash's `/dev/tcp`, as in chapter 12): the worker
-# reaches db, vote does not.
+# reaches db, vote does not — its connection hangs until `timeout` ends it after 3 s
+# (`exit code 124` is timeout's).
 
 # %%
 # %%terminal

@@ -76,6 +76,31 @@ def split_commands(cell: str) -> list[str]:
     return commands
 
 
+def _parts(command: str) -> list[str | list[str]]:
+    """The command's own lines (strings), each here-document's body a list of lines.
+
+    A here-document that is never closed (`split_commands` refuses it) keeps its lines as
+    the command's own.
+    """
+    lines = command.splitlines() or [""]
+    parts: list[str | list[str]] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        parts.append(line)
+        heredoc = _HEREDOC.search(line)
+        if not heredoc:
+            continue
+        strip_tabs, word = heredoc.group(1) == "-", heredoc.group(3)
+        for end in range(index, len(lines)):
+            if (lines[end].lstrip("\t") if strip_tabs else lines[end]) == word:
+                parts += [lines[index:end], lines[end]]
+                index = end + 1
+                break
+    return parts
+
+
 def echo(command: str) -> str:
     """The command as a cell shows it: ``$ `` and its lines, continuations prefixed ``> ``.
 
@@ -84,29 +109,19 @@ def echo(command: str) -> str:
     line that closes it. So a 40-line manifest applied with ``kubectl apply -f - <<'YAML'``
     appears once on the page, in the cell, and its output stays readable.
     """
-    lines = command.splitlines() or [""]
-    shown: list[str] = []
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        index += 1
-        shown.append(line)
-        heredoc = _HEREDOC.search(line)
-        if not heredoc:
-            continue
-        strip_tabs, word = heredoc.group(1) == "-", heredoc.group(3)
-        body = 0
-        while index < len(lines):
-            current = lines[index]
-            index += 1
-            if (current.lstrip("\t") if strip_tabs else current) == word:
-                noun = "line" if body == 1 else "lines"
-                shown += [f"[here-document: {body} {noun}, as in the cell]", current]
-                break
-            body += 1
-        else:  # not closed (split_commands refuses that): show what there is
-            shown += lines[index - body : index]
+    shown = []
+    for part in _parts(command):
+        if isinstance(part, list):
+            noun = "line" if len(part) == 1 else "lines"
+            part = f"[here-document: {len(part)} {noun}, as in the cell]"
+        shown.append(part)
     return "$ " + "\n> ".join(shown)
+
+
+def uses_cluster(commands: list[str]) -> bool:
+    """True when a command calls kubectl, kind or helm (here-document bodies aside)."""
+    own = (part for command in commands for part in _parts(command) if isinstance(part, str))
+    return bool(_CLUSTER_TOOLS.search("\n".join(own)))
 
 
 class Terminal:
@@ -231,7 +246,7 @@ def run_cell(line: str, cell: str, out=None) -> None:
     if not is_reachable() and not local_only(commands):
         print(NO_ENGINE, file=out)
         return
-    if _CLUSTER_TOOLS.search(cell):
+    if uses_cluster(commands):
         from ._k8s.cluster import reachable
 
         if not reachable():

@@ -320,6 +320,7 @@ def _kind_subnet() -> str:
 
 def delete() -> None:
     """Delete the course cluster (and its kubeconfig context); absent is fine."""
+    _LAST_OK[0] = 0.0  # `reachable()` must not trust an answer from before
     if sh(f"kind delete cluster --name {NAME}", timeout=180, check=False).ok:
         return
     _remove_orphaned_nodes()

@@ -126,3 +126,12 @@ def test_a_checked_cell_starts_with_a_neutral_line(monkeypatch, tmp_path):
         "secret-answer",
         "verdict of 99.demo",
     ]
+
+
+def test_a_heredoc_body_naming_kind_does_not_need_the_cluster():
+    """A Python here-document with ``kind = ...`` is not a call of the `kind` tool."""
+    cell = "python3 - <<'EOF'\nfor step in steps:\n    kind = 'layer'\nEOF"
+    assert not _terminal.uses_cluster(split_commands(cell))
+    assert _terminal.uses_cluster(split_commands("kind get clusters"))
+    assert _terminal.uses_cluster(split_commands("cat x.yaml | kubectl apply -f -"))
+    assert _terminal.uses_cluster(split_commands("kubectl apply -f - <<'EOF'\nkind: Pod\nEOF"))

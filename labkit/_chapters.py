@@ -212,6 +212,22 @@ def reset(name: str, fresh_registry: bool = True) -> Chapter:
             (`labkit down` says False: it removes the registry right after).
     """
     item = find(name)
+    _remove_owned(item)
+    if is_reachable():
+        if item.resets_registry and fresh_registry:
+            reset_course_registry()
+        client().api.prune_images(filters={"dangling": True})
+    folder = work_dir(item.slug)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return item
+
+
+def _remove_owned(item: Chapter) -> None:
+    """Remove what `reset` and `finish` both remove: the chapter's own objects.
+
+    Compose projects, containers, images, runc containers, cluster objects, forge entries.
+    """
     if is_reachable():
         for project in item.compose_projects:
             sh(f"docker compose -p {project} down -v --remove-orphans", check=False, timeout=120)
@@ -219,9 +235,6 @@ def reset(name: str, fresh_registry: bool = True) -> Chapter:
         remove_images(*item.images)
         if item.resets_registry:
             sh("docker logout localhost:5000", check=False, timeout=30)
-            if fresh_registry:
-                reset_course_registry()
-        client().api.prune_images(filters={"dangling": True})
     if item.runc_prefixes:
         listed = sh("runc list -q", check=False, timeout=30)
         for container in listed.output.split() if listed.ok else ():
@@ -230,10 +243,6 @@ def reset(name: str, fresh_registry: bool = True) -> Chapter:
     if item.uses_cluster:
         _reset_cluster_objects(item)
     _reset_forge(item)
-    folder = work_dir(item.slug)
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    return item
 
 
 def _reset_forge(item: Chapter) -> None:
@@ -342,23 +351,9 @@ def finish(name: str, timeout: float = 240) -> None:
 
     item = find(name)
     found = _leftovers(item)
-    engine = is_reachable()
-    if engine:
-        for project in item.compose_projects:
-            sh(f"docker compose -p {project} down -v --remove-orphans", check=False, timeout=120)
-        remove_containers(*item.containers)
-        remove_images(*item.images)
-        if item.resets_registry:
-            sh("docker logout localhost:5000", check=False, timeout=30)
-    if item.runc_prefixes:
-        listed = sh("runc list -q", check=False, timeout=30)
-        for container in listed.output.split() if listed.ok else ():
-            if container.startswith(item.runc_prefixes):
-                sh(f"runc delete -f {container}", check=False, timeout=30)
+    _remove_owned(item)
     if item.uses_cluster:
-        _reset_cluster_objects(item)
         _release_volumes(item)
-    _reset_forge(item)
 
     def nothing_left() -> bool | None:
         left = _leftovers(item)

@@ -22,7 +22,10 @@ In a notebook, the last expression of a cell shows the dashboard::
 
 Each one reads the engine once, then again only when asked: its Refresh button, or a bounded
 ``dash.start(every=2.0, times=30)`` (``dash.stop()`` ends it early). A failure (no engine, a
-broken compose file) is shown in its status line instead of raising.
+broken compose file) is shown in its status line instead of raising. PodList, NodeView,
+QuotaGauge and ScaleSlider also *follow* the cluster: their Follow toggle (or
+``dash.follow(60)``, and every move of the slider) watches the Kubernetes API for a bounded
+time and updates them as Pods come and go, nodes are cordoned or quotas fill up.
 
 Each dashboard has two halves. The *model* is plain functions and frozen dataclasses that turn
 the engine's API dicts (or a compose file) into rows, tables and SVG (`container_rows`,
@@ -30,8 +33,9 @@ the engine's API dicts (or a compose file) into rows, tables and SVG (`container
 browser and no daemon. The *widget* composes ipywidgets and reads the engine through an
 injectable ``api`` object (``client().api`` by default, a fake in tests). The Kubernetes ones
 (`pod_rows`, `quota_rows`, `node_rows`, `can_i_mark`, `probe_mark`...) read the cluster through
-an injectable ``reader`` instead (`KubeReader`: kubectl by default, a fake in tests), and need
-no Docker engine.
+an injectable ``reader`` instead (`KubeReader`: `KubeApi`, the ``kubernetes`` client and the
+course's kubectl, by default; a fake serving recorded JSON in tests), and need no Docker
+engine.
 """
 
 from ._compose_graph import ComposeGraph
@@ -56,7 +60,8 @@ from ._containers import (
 from ._engine_api import EngineApi
 from ._html import human_size
 from ._k8s_html import Mark
-from ._k8s_reader import Kubectl, KubeReader
+from ._k8s_live import Follow
+from ._k8s_reader import KubeApi, KubeReader, Source
 from ._layers import (
     ImageConfig,
     LayerExplorer,
@@ -86,8 +91,9 @@ __all__ = [
     "EngineApi",
     "FailedCreate",
     "ImageConfig",
+    "Follow",
+    "KubeApi",
     "KubeReader",
-    "Kubectl",
     "LayerExplorer",
     "LayerRow",
     "Mark",
@@ -102,6 +108,7 @@ __all__ = [
     "ReleaseHistory",
     "ScaleSlider",
     "Service",
+    "Source",
     "WhoCan",
     "can_i_mark",
     "clean_created_by",

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._html import plural, table
-from ._k8s_reader import K8sDashboard, KubeReader, get_all, items
+from ._k8s_live import LiveDashboard
+from ._k8s_reader import KubeReader, Source
 
 __all__ = ["NodeRow", "NodeView", "node_roles", "node_rows", "nodes_table"]
 
@@ -111,12 +112,14 @@ def nodes_table(rows: Iterable[NodeRow]) -> str:
     )
 
 
-class NodeView(K8sDashboard):
+class NodeView(LiveDashboard):
     """The cluster's nodes, their status and their Pods: watch cordon and drain move them.
+
+    *Refresh* lists them again; *Follow* (or `follow`) updates the view live for a while.
 
     Args:
         hidden: namespaces whose Pods are counted but not named (the system's by default).
-        reader: what to read the cluster through; kubectl by default.
+        reader: what to read the cluster through; the Kubernetes API by default.
     """
 
     def __init__(
@@ -124,13 +127,13 @@ class NodeView(K8sDashboard):
     ) -> None:
         """Read the nodes and the Pods once."""
         self.hidden = tuple(hidden)
-        super().__init__([], reader)
+        super().__init__([], reader, [Source("nodes"), Source("pods")])
         self.rows: list[NodeRow] = []
         self.refresh()
 
-    def _load(self) -> None:
-        nodes = items(self.reader.get("nodes"))
-        self.rows = node_rows(nodes, get_all(self.reader, "pods"), self.hidden)
+    def _update(self) -> None:
+        nodes, pods = (self.objects(source) for source in self.sources)
+        self.rows = node_rows(nodes, pods, self.hidden)
 
     def _body(self) -> str:
         return nodes_table(self.rows)

@@ -9,7 +9,8 @@ from typing import Any
 import ipywidgets as w
 
 from ._html import plural, table
-from ._k8s_reader import K8sDashboard, KubeReader, get_all, items
+from ._k8s_live import LiveDashboard
+from ._k8s_reader import KubeReader, Source
 
 __all__ = ["PodList", "PodRow", "filter_pods", "pod_row", "pod_rows", "pod_status", "pods_table"]
 
@@ -126,13 +127,15 @@ def pods_table(rows: Iterable[PodRow]) -> str:
     )
 
 
-class PodList(K8sDashboard):
+class PodList(LiveDashboard):
     """The Pods matching a label selector, in one namespace or all, filterable by name.
+
+    *Refresh* lists them again; *Follow* (or `follow`) updates the list live for a while.
 
     Args:
         selector: a label selector (``"app=web"``); every Pod when empty.
         namespace: one namespace; every namespace when ``None``.
-        reader: what to read the cluster through; kubectl by default.
+        reader: what to read the cluster through; the Kubernetes API by default.
     """
 
     def __init__(
@@ -142,7 +145,7 @@ class PodList(K8sDashboard):
         self.selector = selector
         self.namespace = namespace
         self.name_filter = w.Text(description="name", placeholder="part of a name")
-        super().__init__([self.name_filter], reader)
+        super().__init__([self.name_filter], reader, [Source("pods", namespace, selector)])
         self.rows: list[PodRow] = []
         self.name_filter.observe(lambda _change: self._render(), "value")
         self.refresh()
@@ -152,12 +155,8 @@ class PodList(K8sDashboard):
         """The rows that pass the name filter."""
         return filter_pods(self.rows, self.name_filter.value)
 
-    def _load(self) -> None:
-        if self.namespace is None:
-            pods = get_all(self.reader, "pods", self.selector)
-        else:
-            pods = items(self.reader.get("pods", "", self.namespace, self.selector))
-        self.rows = pod_rows(pods)
+    def _update(self) -> None:
+        self.rows = pod_rows(self.objects(self.sources[0]))
 
     def _body(self) -> str:
         return pods_table(self.shown)

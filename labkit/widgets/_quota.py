@@ -11,7 +11,8 @@ from typing import Any
 
 from ._html import plural
 from ._k8s_html import bar
-from ._k8s_reader import K8sDashboard, KubeReader, items
+from ._k8s_live import LiveDashboard
+from ._k8s_reader import KubeReader, Source
 
 __all__ = ["QuotaGauge", "QuotaRow", "parse_quantity", "quota_rows", "quota_table"]
 
@@ -115,23 +116,25 @@ def quota_table(rows: Iterable[QuotaRow]) -> str:
     return "".join(out) or "<p><i>No ResourceQuota in this namespace.</i></p>"
 
 
-class QuotaGauge(K8sDashboard):
+class QuotaGauge(LiveDashboard):
     """Every ResourceQuota of a namespace: one bar per resource, red once the limit is reached.
+
+    *Refresh* lists them again; *Follow* (or `follow`) moves the bars live for a while.
 
     Args:
         namespace: the namespace whose quotas to show.
-        reader: what to read the cluster through; kubectl by default.
+        reader: what to read the cluster through; the Kubernetes API by default.
     """
 
     def __init__(self, namespace: str, reader: KubeReader | None = None) -> None:
         """Read the namespace's quotas once."""
         self.namespace = namespace
-        super().__init__([], reader)
+        super().__init__([], reader, [Source("resourcequotas", namespace)])
         self.rows: list[QuotaRow] = []
         self.refresh()
 
-    def _load(self) -> None:
-        self.rows = quota_rows(items(self.reader.get("resourcequota", "", self.namespace)))
+    def _update(self) -> None:
+        self.rows = quota_rows(self.objects(self.sources[0]))
 
     def _body(self) -> str:
         return quota_table(self.rows)

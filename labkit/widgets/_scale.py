@@ -9,10 +9,11 @@ from typing import Any
 
 import ipywidgets as w
 
-from .._errors import CommandFailed
+from .._errors import CommandFailed, LabkitError
 from ._html import table
 from ._k8s_html import bar
-from ._k8s_reader import K8sDashboard, KubeReader, items
+from ._k8s_live import FOLLOW_SECONDS, LiveDashboard
+from ._k8s_reader import KubeReader, Source
 from ._quota import QuotaRow, quota_rows
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
 ]
 
 _POD_RESOURCES = ("pods", "count/pods")
+_REFUSALS = "involvedObject.kind=ReplicaSet,reason=FailedCreate"  # the events worth showing
 
 
 @dataclass(frozen=True)
@@ -113,30 +115,43 @@ def failed_create(events: Iterable[Mapping[str, Any]], deployment: str) -> Faile
     )
 
 
-class ScaleSlider(K8sDashboard):
+class ScaleSlider(LiveDashboard):
     """A slider bound to a Deployment's replicas: moving it runs ``kubectl scale``.
 
     It shows the desired, current and ready replicas, the namespace's ``pods`` quota when
     there is one, and, while the Deployment is short of Pods, the ReplicaSet's latest
-    ``FailedCreate`` event (a quota refusing the scale-up, for instance).
+    ``FailedCreate`` event (a quota refusing the scale-up, for instance). After each move it
+    follows the Deployment for a while (watches of the API), so the replicas count up live.
 
     Args:
         deployment: the Deployment's name.
         namespace: its namespace.
         maximum: the slider's upper end (raised to the current replicas when they are more).
-        reader: what to read the cluster through; kubectl by default.
+        reader: what to read the cluster through; the Kubernetes API by default.
+        follow: seconds to follow the cluster after each move (0: only read it once).
     """
 
     def __init__(
-        self, deployment: str, namespace: str, maximum: int = 10, reader: KubeReader | None = None
+        self,
+        deployment: str,
+        namespace: str,
+        maximum: int = 10,
+        reader: KubeReader | None = None,
+        follow: float = FOLLOW_SECONDS,
     ) -> None:
         """Build the slider and read the Deployment once."""
         self.deployment = deployment
         self.namespace = namespace
+        self.follow_seconds = follow
         self.slider = w.IntSlider(
             value=0, min=0, max=maximum, description="replicas", continuous_update=False
         )
-        super().__init__([self.slider], reader)
+        sources = [
+            Source("deployments", namespace, fields=f"metadata.name={deployment}"),
+            Source("resourcequotas", namespace),
+            Source("events", namespace, fields=_REFUSALS),
+        ]
+        super().__init__([self.slider], reader, sources)
         self.state: DeploymentState | None = None
         self.quota: QuotaRow | None = None
         self.event: FailedCreate | None = None
@@ -146,11 +161,14 @@ class ScaleSlider(K8sDashboard):
 
     def _on_slide(self, change: Mapping[str, Any]) -> None:
         if not self._syncing:
-            self._run(lambda: self._scale(int(change["new"])))
+            self.scale(int(change["new"]))
 
     def scale(self, replicas: int) -> None:
-        """Scale the Deployment to ``replicas`` (as moving the slider does), then redraw."""
+        """Scale the Deployment to ``replicas`` (as moving the slider does), then follow it."""
+        self._end_follow()
         self._run(lambda: self._scale(replicas))
+        if self.follow_seconds > 0 and self._error is None:
+            self._start_follow(self.follow_seconds)
 
     def _scale(self, replicas: int) -> None:
         args = f"scale deployment {self.deployment} -n {self.namespace} --replicas={replicas}"
@@ -159,12 +177,16 @@ class ScaleSlider(K8sDashboard):
             raise CommandFailed(f"kubectl {args}", result.code, result.output)
         self._load()
 
-    def _load(self) -> None:
-        self.state = deployment_state(
-            self.reader.get("deployment", self.deployment, self.namespace)
-        )
-        self.quota = pods_quota(items(self.reader.get("resourcequota", "", self.namespace)))
-        events = items(self.reader.get("events", "", self.namespace))
+    def _update(self) -> None:
+        deployments, quotas, events = (self.objects(source) for source in self.sources)
+        if not deployments:
+            raise LabkitError(
+                f"There is no Deployment {self.deployment} in namespace {self.namespace}.",
+                f"Create it (`kubectl get deployments -n {self.namespace}` lists those there), "
+                "then press Refresh.",
+            )
+        self.state = deployment_state(deployments[0])
+        self.quota = pods_quota(quotas)
         self.event = failed_create(events, self.deployment) if self.state.short else None
         self._syncing = True
         try:

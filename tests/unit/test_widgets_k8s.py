@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
+import http.server
 import json
 import re
-from collections.abc import Callable
+import socket
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 
-from labkit._errors import CommandFailed, TimeoutExpired
+from labkit._errors import CommandFailed, LabkitError, TimeoutExpired
 from labkit._k8s.kubectl import NO_CLUSTER_FIX, ClusterUnavailable
 from labkit._sh import Result
 from labkit.widgets import (
-    Kubectl,
+    KubeApi,
     NodeView,
     PodList,
     QuotaGauge,
     ReachabilityMatrix,
     ScaleSlider,
+    Source,
     WhoCan,
     can_i_mark,
     deployment_state,
@@ -34,7 +42,7 @@ from labkit.widgets import (
     quota_rows,
     target_url,
 )
-from labkit.widgets._k8s_reader import get_all
+from labkit.widgets._k8s_live import LiveDashboard
 from labkit.widgets._netpol import probe_args, split_ref
 from labkit.widgets._rbac import can_i_args
 
@@ -150,17 +158,60 @@ def node(name: str, role: str | None = None, ready: str = "True", cordoned: bool
     }
 
 
+class FakeStream:
+    """A watch that replays recorded events once."""
+
+    def __init__(self, events: list[dict[str, Any]]) -> None:
+        self.events = events
+        self.stopped = False
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for event in self.events:
+            if self.stopped:
+                return
+            yield event
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
 class FakeReader:
-    """Stands for kubectl: serves fixed objects by kind (or (kind, name)), answers `run`."""
+    """Stands for the API and kubectl: serves objects by kind (or (kind, name)), answers `run`.
+
+    ``events[kind]`` are the watch events of that kind, replayed by the first watch only.
+    """
 
     def __init__(
         self,
         objects: dict[Any, Any] | None = None,
         answer: Callable[[str], Result] | None = None,
+        events: dict[str, Any] | None = None,
     ) -> None:
         self.objects = objects or {}
         self.answer = answer
+        self.events = events or {}
         self.calls: list[str] = []
+
+    def list(self, source: Source) -> dict[str, Any]:
+        self.calls.append(f"list {source}")
+        value = self.objects.get(source.kind)
+        if isinstance(value, Exception):
+            raise value
+        if value is None:
+            raise AssertionError(f"unexpected list {source}")
+        listed = dict(value, metadata={"resourceVersion": "100", **value.get("metadata", {})})
+        if source.fields.startswith("metadata.name="):
+            name = source.fields.partition("=")[2]
+            listed["items"] = [o for o in value["items"] if o["metadata"]["name"] == name]
+        return listed
+
+    def watch(self, source: Source, resource_version: str, timeout: float) -> FakeStream:
+        self.calls.append(f"watch {source} from {resource_version}")
+        assert 0 < timeout <= 3600
+        value = self.events.pop(source.kind, [])
+        if isinstance(value, Exception):
+            raise value
+        return FakeStream(value)
 
     def get(
         self, kind: str, name: str = "", namespace: str | None = None, selector: str = ""
@@ -184,6 +235,14 @@ class FakeReader:
             return Result(f"kubectl {args}", 0, json.dumps(value))
         assert self.answer is not None, args
         return self.answer(args)
+
+
+def follow(dash: LiveDashboard, seconds: float = 0.2) -> None:
+    """Follow for a moment (the fake's events come at once), until the follow has ended."""
+    handle = dash.follow(seconds)
+    assert handle is not None, dash.status.value
+    assert handle.join(5), "a follow must end by itself"
+    assert not dash.following and not dash.follow_button.value
 
 
 def no_cluster() -> ClusterUnavailable:
@@ -253,7 +312,7 @@ def test_pod_rows_and_filter() -> None:
 def test_pod_list_all_namespaces_uses_dash_a() -> None:
     reader = FakeReader({"pods": pod_list(pod("web-1"), pod("web-2"), pod("web-3", deleting=True))})
     dash = PodList("app=nginx-1", reader=reader)
-    assert reader.calls == ["get pods -A -o json -l app=nginx-1"]
+    assert reader.calls == ["list pods -A -l app=nginx-1"]
     assert first_cells(dash.body.value) == ["web-1", "web-2", "web-3"]
     assert 'class="muted"><td>web-3<' in dash.body.value
     assert dash.summary() == "3 Pods (app=nginx-1), 2 Running"
@@ -270,7 +329,7 @@ def test_pod_list_all_namespaces_uses_dash_a() -> None:
 def test_pod_list_one_namespace_and_escaping() -> None:
     reader = FakeReader({"pods": pod_list(pod("<b>x</b>"))})
     dash = PodList(namespace="demo", reader=reader)
-    assert reader.calls == ["get pods  ns=demo l="]
+    assert reader.calls == ["list pods -n demo"]
     assert "&lt;b&gt;x&lt;/b&gt;" in dash.body.value and "<b>x" not in dash.body.value
     assert dash.summary() == "1 Pod in demo, 1 Running"
 
@@ -283,15 +342,13 @@ def test_pod_list_shows_no_cluster_in_status_line() -> None:
     assert dash.summary() == "0 Pods in demo, 0 Running"
 
 
-def test_get_all_failure_and_garbage_are_shown() -> None:
-    failing = FakeReader(answer=lambda args: Result(f"kubectl {args}", 1, "error: boom"))
-    dash = PodList(reader=failing)
-    assert "returned with code 1" in dash.status.value and "error: boom" in dash.status.value
-    garbage = FakeReader(answer=lambda args: Result(f"kubectl {args}", 0, "not json"))
+def test_refusals_and_garbage_are_shown() -> None:
+    refused = LabkitError("The API server refused `get pods -A`: 403 forbidden", "fix it")
+    dash = PodList(reader=FakeReader({"pods": refused}))
+    assert "403 forbidden" in dash.status.value
+    garbage = FakeReader({"pods": pod_list({"metadata": {"name": "x"}, "spec": "not a dict"})})
     dash = PodList(reader=garbage)
-    assert "kubectl answered something unexpected" in dash.status.value
-    with pytest.raises(Exception, match="boom"):
-        get_all(failing, "pods")
+    assert "The cluster answered something unexpected" in dash.status.value
 
 
 # --- quotas ---------------------------------------------------------------------------------
@@ -344,7 +401,7 @@ def test_quota_rows_compare_mixed_units() -> None:
 def test_quota_gauge_bars_red_at_limit() -> None:
     reader = FakeReader(
         {
-            "resourcequota": pod_list(
+            "resourcequotas": pod_list(
                 quota("compute", {"pods": "5", "cpu": "2"}, {"pods": "5", "cpu": "1"})
             )
         }
@@ -354,7 +411,7 @@ def test_quota_gauge_bars_red_at_limit() -> None:
     assert "5 / 5 (100%)" in dash.body.value and "1 / 2 (50%)" in dash.body.value
     assert "width:100%;background:#c62828" in dash.body.value
     assert "width:50%;background:#2e7d32" in dash.body.value
-    empty = QuotaGauge("other", reader=FakeReader({"resourcequota": pod_list()}))
+    empty = QuotaGauge("other", reader=FakeReader({"resourcequotas": pod_list()}))
     assert "No ResourceQuota" in empty.body.value
     assert empty.summary() == "0 ResourceQuotas in other: 0 resources, 0 at its limit"
 
@@ -393,13 +450,13 @@ def scale_reader(desired: int, current: int) -> FakeReader:
     def answer(args: str) -> Result:
         scaled.append(args)
         wanted = int(args.rpartition("=")[2])
-        reader.objects["deployment", "web"] = deployment("web", wanted, min(wanted, 5), 5)
+        reader.objects["deployments"] = pod_list(deployment("web", wanted, min(wanted, 5), 5))
         return Result(f"kubectl {args}", 0, "deployment.apps/web scaled\n")
 
     reader = FakeReader(
         {
-            ("deployment", "web"): deployment("web", desired, current, current),
-            "resourcequota": pod_list(quota("pods-max", {"pods": "5"}, {"pods": str(current)})),
+            "deployments": pod_list(deployment("web", desired, current, current)),
+            "resourcequotas": pod_list(quota("pods-max", {"pods": "5"}, {"pods": str(current)})),
             "events": pod_list(event("web-7c5ddbdf54", QUOTA_MESSAGE, "2024-05-01T10:02:00Z")),
         },
         answer,
@@ -409,7 +466,7 @@ def scale_reader(desired: int, current: int) -> FakeReader:
 
 def test_scale_slider_runs_kubectl_scale_and_shows_the_quota_refusal() -> None:
     reader = scale_reader(desired=3, current=3)
-    dash = ScaleSlider("web", "demo", maximum=8, reader=reader)
+    dash = ScaleSlider("web", "demo", maximum=8, reader=reader, follow=0)
     assert dash.slider.value == 3 and dash.slider.max == 8
     assert dash.summary() == "deployment web: 3 desired, 3 current, 3 ready · pods 3/5"
     assert "FailedCreate" not in dash.body.value, "not short of Pods: no refusal shown"
@@ -434,7 +491,7 @@ def test_scale_slider_runs_kubectl_scale_and_shows_the_quota_refusal() -> None:
 def test_scale_slider_widens_to_current_replicas_and_shows_scale_errors() -> None:
     reader = scale_reader(desired=12, current=5)
     reader.answer = lambda args: Result(f"kubectl {args}", 1, 'Error from server (Forbidden): "x"')
-    dash = ScaleSlider("web", "demo", maximum=10, reader=reader)
+    dash = ScaleSlider("web", "demo", maximum=10, reader=reader, follow=0)
     assert (dash.slider.value, dash.slider.max) == (12, 12)
     dash.slider.value = 4
     assert "returned with code 1" in dash.status.value
@@ -444,15 +501,15 @@ def test_scale_slider_widens_to_current_replicas_and_shows_scale_errors() -> Non
 def test_scale_slider_without_quota_or_cluster() -> None:
     reader = FakeReader(
         {
-            ("deployment", "web"): deployment("web", 2, 2, 1),
-            "resourcequota": pod_list(),
+            "deployments": pod_list(deployment("web", 2, 2, 1), deployment("web-api", 1, 1, 1)),
+            "resourcequotas": pod_list(),
             "events": pod_list(),
         }
     )
     dash = ScaleSlider("web", "demo", reader=reader)
     assert dash.summary() == "deployment web: 2 desired, 2 current, 1 ready"
     assert "ResourceQuota" not in dash.body.value
-    down = ScaleSlider("web", "demo", reader=FakeReader({"deployment": no_cluster()}))
+    down = ScaleSlider("web", "demo", reader=FakeReader({"deployments": no_cluster()}))
     assert "does not answer" in down.status.value
     assert down.summary() == "deployment web: not read"
 
@@ -495,13 +552,184 @@ def test_node_view_reads_pods_of_all_namespaces() -> None:
         }
     )
     dash = NodeView(reader=reader)
-    assert "get pods -A -o json" in reader.calls
+    assert reader.calls == ["list nodes", "list pods -A"]
     assert dash.summary() == "2 nodes (2 Ready, 1 SchedulingDisabled), 2 Pods"
     assert "Ready,SchedulingDisabled" in dash.body.value
     assert "demo/web-1" in dash.body.value and "kube-system/dns" not in dash.body.value
     assert 'class="muted"><td>w1<' in dash.body.value
     down = NodeView(reader=FakeReader({"nodes": no_cluster()}))
     assert "does not answer" in down.status.value
+
+
+# --- following the cluster: bounded watches -------------------------------------------------
+
+
+def changed(obj: dict[str, Any], version: str) -> dict[str, Any]:
+    """``obj`` as a watch sends it: with its new resourceVersion."""
+    obj["metadata"]["resourceVersion"] = version
+    return obj
+
+
+def test_pod_list_follows_added_modified_and_deleted_pods() -> None:
+    reader = FakeReader(
+        {"pods": pod_list(pod("web-1"), pod("web-3"))},
+        events={
+            "pods": [
+                {"type": "ADDED", "object": changed(pod("web-2", phase="Pending"), "101")},
+                {"type": "MODIFIED", "object": changed(pod("web-1", waiting="Error"), "102")},
+                {"type": "BOOKMARK", "object": {"metadata": {"resourceVersion": "103"}}},
+                {"type": "DELETED", "object": changed(pod("web-3"), "104")},
+            ]
+        },
+    )
+    dash = PodList(namespace="demo", reader=reader)
+    assert dash.summary() == "2 Pods in demo, 2 Running"
+    follow(dash)
+    assert [(r.name, r.status) for r in dash.rows] == [("web-1", "Error"), ("web-2", "Pending")]
+    assert dash.summary() == "2 Pods in demo, 0 Running"
+    assert first_cells(dash.body.value) == ["web-1", "web-2"]
+    assert reader.calls[:2] == ["list pods -n demo", "list pods -n demo"], "follow lists first"
+    assert reader.calls[2] == "watch pods -n demo from 100"
+    assert "live until" not in dash.status.value, "the follow has ended"
+    assert dash._repr_mimebundle_()["text/plain"] == "PodList: 2 Pods in demo, 0 Running"
+
+
+def test_node_view_follows_a_drain() -> None:
+    workers = [node("cp", "control-plane"), node("w1"), node("w2")]
+    reader = FakeReader(
+        {
+            "nodes": pod_list(*workers),
+            "pods": pod_list(pod("web-1", node="w1"), pod("web-2", node="w2")),
+        },
+        events={
+            "nodes": [{"type": "MODIFIED", "object": changed(node("w1", cordoned=True), "101")}],
+            "pods": [
+                {
+                    "type": "MODIFIED",
+                    "object": changed(pod("web-1", node="w1", deleting=True), "1"),
+                },
+                {"type": "ADDED", "object": changed(pod("web-4", node="w2"), "102")},
+                {"type": "DELETED", "object": changed(pod("web-1", node="w1"), "103")},
+            ],
+        },
+    )
+    dash = NodeView(reader=reader)
+    assert dash.summary() == "3 nodes (3 Ready, 0 SchedulingDisabled), 2 Pods"
+    follow(dash)
+    assert dash.summary() == "3 nodes (3 Ready, 1 SchedulingDisabled), 2 Pods"
+    by_name = {row.name: row for row in dash.rows}
+    assert by_name["w1"].status == "Ready,SchedulingDisabled" and by_name["w1"].pods == ()
+    assert by_name["w2"].pods == ("demo/web-2", "demo/web-4")
+    assert {"watch nodes from 100", "watch pods -A from 100"} <= set(reader.calls)
+
+
+def test_quota_gauge_follows_usage_and_a_relist_after_expiry() -> None:
+    full = quota("compute", {"pods": "2"}, {"pods": "2"})
+    reader = FakeReader(
+        {"resourcequotas": pod_list(quota("compute", {"pods": "2"}, {"pods": "0"}))},
+        events={
+            "resourcequotas": [
+                {"type": "MODIFIED", "object": changed(quota("compute", {"pods": "2"}, {}), "1")},
+                {"type": "ERROR", "object": EXPIRED},
+            ]
+        },
+    )
+    dash = QuotaGauge("demo", reader=reader)
+    reader.objects["resourcequotas"] = pod_list(full)  # what the list after the expiry finds
+    follow(dash)
+    assert dash.summary() == "1 ResourceQuota in demo: 1 resource, 1 at its limit"
+    assert reader.calls.count("list resourcequotas -n demo") == 3, "listed again after a 410"
+
+
+def test_scale_slider_follows_the_deployment_after_a_move() -> None:
+    reader = scale_reader(desired=3, current=3)
+    refusal = event("web-7c5ddbdf54", QUOTA_MESSAGE, "2024-05-01T10:03:00Z")
+    reader.objects["events"] = pod_list()
+    reader.events = {
+        "deployments": [{"type": "MODIFIED", "object": changed(deployment("web", 6, 5, 5), "2")}],
+        "events": [{"type": "ADDED", "object": changed(refusal, "3")}],
+    }
+    dash = ScaleSlider("web", "demo", maximum=8, reader=reader, follow=0.2)
+    dash.slider.value = 6
+    assert dash._follow is not None and dash._follow.join(5)
+    assert dash.summary() == (
+        "deployment web: 6 desired, 5 current, 5 ready · pods 3/5 · FailedCreate"
+    )
+    assert "2024-05-01T10:03:00Z" in dash.body.value
+    watched = [call for call in reader.calls if call.startswith("watch")]
+    assert "watch deployments -n demo --field-selector metadata.name=web from 100" in watched
+    assert len(watched) == 3 and dash.slider.value == 6
+
+
+def test_a_failing_watch_is_shown_and_ends_the_follow() -> None:
+    reader = FakeReader(
+        {"nodes": pod_list(node("cp")), "pods": pod_list()},
+        events={"pods": no_cluster()},
+    )
+    dash = NodeView(reader=reader)
+    follow(dash, seconds=30)
+    assert "does not answer" in dash.status.value
+    assert dash.summary() == "1 node (1 Ready, 0 SchedulingDisabled), 0 Pods"
+
+
+class BlockingStream(FakeStream):
+    """A watch with nothing to say: it waits until stopped (or its 10 s run out)."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+        self.stopping = threading.Event()
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        self.stopping.wait(10)
+        yield from ()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+
+def test_stop_and_the_toggle_end_a_follow_at_once() -> None:
+    streams: list[BlockingStream] = []
+    reader = FakeReader({"pods": pod_list(pod("web-1"))})
+    reader.watch = lambda *args: streams.append(BlockingStream()) or streams[-1]  # type: ignore[method-assign]
+    dash = PodList(namespace="demo", reader=reader)
+    dash.follow_button.value = True
+    handle = dash._follow
+    assert handle is not None and dash.following and "live until" in dash.status.value
+    started = time.monotonic()
+    dash.follow_button.value = False
+    assert handle.join(5) and time.monotonic() - started < 2
+    assert not dash.following and all(stream.stopping.is_set() for stream in streams)
+    handle = dash.follow(60)
+    assert handle is not None
+    dash.refresh()  # lists again and follows on, from the new list, for what was left
+    assert handle.join(2) and dash._follow is not None and dash._follow is not handle
+    dash.stop()
+    assert not dash.following
+    with pytest.raises(ValueError):
+        dash.follow(0)
+
+
+def test_changes_are_applied_on_the_event_loop_when_one_runs() -> None:
+    reader = FakeReader(
+        {"pods": pod_list(pod("web-1"))},
+        events={"pods": [{"type": "ADDED", "object": changed(pod("web-2"), "101")}]},
+    )
+    applied: list[int] = []
+
+    async def in_a_kernel() -> None:
+        dash = PodList(namespace="demo", reader=reader)
+        update = dash._update
+        dash._update = lambda: applied.append(threading.get_ident()) or update()  # type: ignore[method-assign]
+        handle = dash.follow(0.2)
+        assert handle is not None
+        for _ in range(100):
+            if not handle.alive and not dash.following:
+                break
+            await asyncio.sleep(0.05)
+        assert [row.name for row in dash.rows] == ["web-1", "web-2"]
+
+    asyncio.run(in_a_kernel())
+    assert set(applied) == {threading.get_ident()}, "widgets change on the loop's thread only"
 
 
 # --- RBAC -----------------------------------------------------------------------------------
@@ -653,17 +881,135 @@ def test_reachability_matrix_no_cluster_and_bad_source() -> None:
         ReachabilityMatrix(["client"], ["http://web"], reader=FakeReader())
 
 
-# --- the real reader, without a cluster -----------------------------------------------------
+# --- the real reader, against a small fake API server ---------------------------------------
 
 
-def test_kubectl_reader_raises_cluster_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+class FakeApi(http.server.BaseHTTPRequestHandler):
+    """Answers what `KubeApi` asks: ``/version``, lists, and watches (``?watch=true``)."""
+
+    lists: ClassVar[dict[str, Any]] = {}
+    watches: ClassVar[dict[str, list[dict[str, Any]]]] = {}
+    asked: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        path, _, query = self.path.partition("?")
+        self.asked.append(self.path)
+        args = urllib.parse.parse_qs(query)
+        if path.rstrip("/") == "/version":
+            return self._send(200, {"major": "1", "minor": "34", "gitVersion": "v1.34.0"})
+        if path not in self.lists:
+            status = {"kind": "Status", "code": 403, "message": f"{path} is forbidden"}
+            return self._send(403, status)
+        if args.get("watch") != ["true"]:
+            return self._send(200, self.lists[path])
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        for event in self.watches.get(path, []):
+            self.wfile.write(json.dumps(event).encode() + b"\n")
+
+    def _send(self, code: int, body: Any) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+EXPIRED = {
+    "kind": "Status",
+    "apiVersion": "v1",
+    "metadata": {},
+    "status": "Failure",
+    "message": "too old resource version: 7 (1042)",
+    "reason": "Expired",
+    "code": 410,
+}
+
+
+def write_kubeconfig(path: Path, server: str) -> Path:
+    config = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "fake", "cluster": {"server": server}}],
+        "users": [{"name": "fake", "user": {"token": "t"}}],
+        "contexts": [{"name": "fake", "context": {"cluster": "fake", "user": "fake"}}],
+        "current-context": "fake",
+    }
+    path.write_text(json.dumps(config))
+    return path
+
+
+@pytest.fixture
+def fake_api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[type[FakeApi]]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeApi)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setenv("KUBECONFIG", str(write_kubeconfig(tmp_path / "config", url)))
+    FakeApi.lists, FakeApi.watches, FakeApi.asked = {}, {}, []
+    yield FakeApi
+    server.shutdown()
+    server.server_close()
+
+
+def test_kube_api_lists_and_watches_raw_json(fake_api: type[FakeApi]) -> None:
+    pods = "/api/v1/namespaces/demo/pods"
+    fake_api.lists[pods] = {**pod_list(pod("web-1")), "metadata": {"resourceVersion": "7"}}
+    added = pod("web-2")
+    added["metadata"] |= {"resourceVersion": "8", "creationTimestamp": "2024-05-01T10:00:00Z"}
+    fake_api.watches[pods] = [
+        {"type": "ADDED", "object": added},
+        {"type": "ERROR", "object": EXPIRED},
+    ]
+    api, source = KubeApi(), Source("pods", "demo", "app=web")
+    listed = api.list(source)
+    assert listed["metadata"]["resourceVersion"] == "7"
+    assert [p["metadata"]["name"] for p in listed["items"]] == ["web-1"]
+    events = list(api.watch(source, "7", timeout=5))
+    assert events[0] == {"type": "ADDED", "object": added}, "the object as sent, not a model"
+    assert events[1]["type"] == "ERROR" and events[1]["object"]["code"] == 410
+    watch = next(path for path in fake_api.asked if "watch=true" in path)
+    assert "resourceVersion=7" in watch and "timeoutSeconds=5" in watch
+    assert "labelSelector=app%3Dweb" in watch
+
+
+def test_kube_api_maps_refusals_and_absent_clusters(
+    fake_api: type[FakeApi], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(LabkitError, match="403 /api/v1/nodes is forbidden") as refused:
+        KubeApi().list(Source("nodes"))
+    assert not isinstance(refused.value, ClusterUnavailable)
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+    url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    monkeypatch.setenv("KUBECONFIG", str(write_kubeconfig(tmp_path / "down", url)))
+    api = KubeApi()
+    with pytest.raises(ClusterUnavailable, match="does not answer"):
+        api.list(Source("pods"))
+    with pytest.raises(ClusterUnavailable):
+        list(api.watch(Source("pods"), "1", timeout=5))
+    closed.close()
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent"))
+    with pytest.raises(ClusterUnavailable, match="no usable kube config"):
+        KubeApi().list(Source("pods"))
+
+
+def test_kube_api_run_asks_the_api_whether_a_failure_means_no_cluster(
+    fake_api: type[FakeApi], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from labkit._k8s import kubectl as module
 
-    def fake(args: str, **kwargs: Any) -> Result:
-        return Result(f"kubectl {args}", 1, "Unable to connect to the server: refused")
-
-    monkeypatch.setattr(module, "kubectl", fake)
-    with pytest.raises(ClusterUnavailable):
-        Kubectl().run("auth can-i get pods")
     monkeypatch.setattr(module, "kubectl", lambda args, **kw: Result(args, 1, "no\n"))
-    assert Kubectl().run("auth can-i get pods").output == "no\n"
+    assert KubeApi().run("auth can-i get pods").output == "no\n"
+    assert [path.rstrip("/") for path in fake_api.asked] == ["/version"]
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent"))
+    with pytest.raises(ClusterUnavailable):
+        KubeApi().run("auth can-i get pods")
+    monkeypatch.setattr(module, "kubectl", lambda args, **kw: Result(args, 0, "yes\n"))
+    assert KubeApi().run("auth can-i get pods").output == "yes\n", "no question when it worked"

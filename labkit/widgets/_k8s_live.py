@@ -179,7 +179,7 @@ class LiveDashboard(K8sDashboard):
         self._objects: dict[Source, dict[Key, Mapping[str, Any]]] = {}
         self._versions: dict[Source, str] = {}
         self._follow: Follow | None = None
-        self._applying = threading.Lock()
+        self._applying = threading.RLock()
         self._toggling = False
         self.follow_button.observe(self._on_toggle, "value")
 
@@ -193,11 +193,12 @@ class LiveDashboard(K8sDashboard):
         raise NotImplementedError
 
     def _load(self) -> None:
-        for source in self.sources:
-            listed = self.reader.list(source)
-            self._objects[source] = {_key(obj): obj for obj in items(listed)}
-            self._versions[source] = _meta(listed).get("resourceVersion", "")
-        self._update()
+        lists = {source: self.reader.list(source) for source in self.sources}
+        with self._applying:  # without an event loop, a watching thread may be applying
+            for source, listed in lists.items():
+                self._objects[source] = {_key(obj): obj for obj in items(listed)}
+                self._versions[source] = _meta(listed).get("resourceVersion", "")
+            self._update()
 
     @property
     def following(self) -> bool:

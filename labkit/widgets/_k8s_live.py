@@ -67,6 +67,7 @@ class Follow:
             for source, version in versions.items()
         ]
         self.running = len(self._threads)
+        self.error: LabkitError | None = None  # why it stopped early, if it did
 
     @property
     def left(self) -> float:
@@ -288,7 +289,7 @@ class LiveDashboard(K8sDashboard):
     def _change(self, follow: Follow, source: Source | None, kind: str, obj: Any) -> None:
         """Apply one change to the objects."""
         if kind == "FAILED":
-            self._error = obj
+            follow.error = obj
         elif kind == "ENDED":
             follow.running -= 1
             if follow.running == 0:
@@ -305,6 +306,8 @@ class LiveDashboard(K8sDashboard):
             _checked(self._update)
         except LabkitError as err:
             self._error = err
+        else:
+            self._error = follow.error
         now = time.strftime("%H:%M:%S")
         live = f" (live until {follow.until})" if self._follow is follow else ""
         self._refreshed = now + live

@@ -661,6 +661,20 @@ def test_scale_slider_follows_the_deployment_after_a_move() -> None:
     assert len(watched) == 3 and dash.slider.value == 6
 
 
+def test_scale_slider_shows_its_deployment_deleted_then_created_again() -> None:
+    reader = scale_reader(desired=2, current=2)
+    gone = {"type": "DELETED", "object": changed(deployment("web", 2, 2, 2), "5")}
+    reader.events = {"deployments": [gone]}
+    dash = ScaleSlider("web", "demo", reader=reader, follow=0)
+    follow(dash)
+    assert "There is no Deployment web in namespace demo" in dash.status.value
+    back = {"type": "ADDED", "object": changed(deployment("web", 1, 1, 0), "6")}
+    reader.events = {"deployments": [gone, back]}
+    follow(dash)
+    assert "There is no Deployment" not in dash.status.value
+    assert dash.summary() == "deployment web: 1 desired, 1 current, 0 ready · pods 2/5"
+
+
 def test_a_failing_watch_is_shown_and_ends_the_follow() -> None:
     reader = FakeReader(
         {"nodes": pod_list(node("cp")), "pods": pod_list()},

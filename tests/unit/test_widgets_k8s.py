@@ -1027,3 +1027,49 @@ def test_kube_api_run_asks_the_api_whether_a_failure_means_no_cluster(
         KubeApi().run("auth can-i get pods")
     monkeypatch.setattr(module, "kubectl", lambda args, **kw: Result(args, 0, "yes\n"))
     assert KubeApi().run("auth can-i get pods").output == "yes\n", "no question when it worked"
+
+
+# --- recorded on the cluster: a follow ends where a new list starts -------------------------
+
+RECORDED = Path(__file__).parent / "data" / "k8s"  # see record.py there
+
+
+def recorded_reader(stage: str) -> FakeReader:
+    """The lists recorded ``before`` or ``after`` the scale-up, and the watch recorded between."""
+    kinds = ("pods", "deployments", "resourcequotas", "events")
+    return FakeReader(
+        {kind: json.loads((RECORDED / f"{kind}-{stage}.json").read_text()) for kind in kinds},
+        events={kind: json.loads((RECORDED / f"{kind}-watch.json").read_text()) for kind in kinds},
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "before", "after"),
+    [
+        (
+            lambda reader: ScaleSlider("web", "wt-widgets", reader=reader, follow=0),
+            "deployment web: 1 desired, 1 current, 1 ready · pods 1/3",
+            "deployment web: 5 desired, 3 current, 3 ready · pods 3/3 · FailedCreate",
+        ),
+        (
+            lambda reader: PodList("app=web", namespace="wt-widgets", reader=reader),
+            "1 Pod in wt-widgets (app=web), 1 Running",
+            "3 Pods in wt-widgets (app=web), 3 Running",
+        ),
+        (
+            lambda reader: QuotaGauge("wt-widgets", reader=reader),
+            "1 ResourceQuota in wt-widgets: 1 resource, 0 at its limit",
+            "1 ResourceQuota in wt-widgets: 1 resource, 1 at its limit",
+        ),
+    ],
+)
+def test_following_the_recorded_watch_ends_where_the_recorded_list_after_starts(
+    make: Callable[[FakeReader], LiveDashboard], before: str, after: str
+) -> None:
+    followed = make(recorded_reader("before"))
+    assert followed.summary() == before
+    follow(followed)
+    listed = make(recorded_reader("after"))
+    assert followed.summary() == listed.summary() == after
+    for shown in ("rows", "state", "quota"):  # what each dashboard shows, as it holds it
+        assert getattr(followed, shown, None) == getattr(listed, shown, None)

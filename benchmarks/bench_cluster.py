@@ -33,7 +33,7 @@ from labkit._sh import sh  # noqa: E402
 
 BUILD_ALL = (
     "from labkit._k8s.components import ADDON_PROGRAMS, KIND_PROGRAM, KUBERNETES_PROGRAMS\n"
-    "from labkit._k8s.gobuild import build\n"
+    "from labkit._gobuild import build\n"
     "build([KIND_PROGRAM, *KUBERNETES_PROGRAMS, *ADDON_PROGRAMS])\n"
 )
 

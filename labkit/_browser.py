@@ -74,7 +74,7 @@ def ensure_browser() -> Path:
             f"install it here ({why}).",
             _MANUAL,
         )
-    from ._engine import apt_install
+    from ._apt import apt_install
 
     with step(f"installing Chromium (Debian package {PACKAGE}) for the browser tests"):
         apt_install(PACKAGE)

@@ -18,20 +18,19 @@ from pathlib import Path
 import docker
 import docker.errors
 
+from . import versions
+from ._engine_tools import engine_bin, ensure_client, ensure_engine_programs
 from ._errors import EngineUnavailable, PortBusy, TimeoutExpired
-from ._paths import cache_dir, link_tool
+from ._paths import cache_dir
 from ._poll import poll
 from ._progress import say, step
 from ._runtime import RUNTIME_NAME, ensure_capfix
-from ._sh import sh
 
 MIRROR_PORT = int(os.environ.get("LABKIT_MIRROR_PORT", "5001"))
-# The client installed with the engine (Debian's docker.io, or Docker's own packages): the
-# course's `docker`, first on PATH, whatever other client the machine has.
-ENGINE_CLIENT = Path("/usr/bin/docker")
+PID_FILE = Path("/var/run/docker.pid")
 MANUAL_STEPS = (
     "install Docker (https://docs.docker.com/engine/install/) and start it, "
-    "or as root on Debian/Ubuntu run `labkit up`, which installs docker.io and starts dockerd."
+    "or as root on Debian/Ubuntu run `labkit up`, which builds the course's engine and starts it."
 )
 
 
@@ -90,6 +89,8 @@ def daemon_config(capfix: Path | None = None) -> dict[str, object]:
     config: dict[str, object] = {
         "registry-mirrors": [f"http://{mirror}"],
         "insecure-registries": [mirror],
+        # Docker 29's default for a new engine, said explicitly: images live in containerd
+        "features": {"containerd-snapshotter": True},
     }
     if capfix is not None:
         config["runtimes"] = {RUNTIME_NAME: {"path": str(capfix)}}
@@ -98,106 +99,93 @@ def daemon_config(capfix: Path | None = None) -> dict[str, object]:
 
 
 def ensure_engine() -> str:
-    """Use a running engine untouched, or install and start one; return what was done."""
+    """Use a running engine untouched, or build and start the course's; return what was done.
+
+    The course's client (docker, buildx, compose) is made the course's command either way. An
+    engine labkit started earlier from other programs (Debian's docker.io before the course
+    built its own) is stopped and replaced.
+    """
+    say("    client: " + ensure_client())
     if is_reachable():
-        link_client()
-        return "a Docker engine was already running: used as it is"
+        older = _older_labkit_engine()
+        if not older:
+            return "a Docker engine was already running: used as it is"
+        with step(f"stopping the engine labkit started earlier from {older}"):
+            stop_dockerd()
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         raise EngineUnavailable(
             "No Docker engine is running and labkit cannot start one here "
             "(it needs root and apt-get).",
             MANUAL_STEPS,
         )
-    if not shutil.which("dockerd"):
-        with step("installing Debian's docker.io (dockerd, containerd, runc)"):
-            apt_install("docker.io")
-    link_client()
-    start_dockerd()
-    return "started dockerd with labkit's settings (registry mirror on 127.0.0.1:%d)" % MIRROR_PORT
+    start_dockerd(ensure_engine_programs())
+    return (
+        f"started the course's dockerd {versions.MOBY_RELEASE} (moby {versions.MOBY}, containerd "
+        f"{versions.CONTAINERD}, runc {versions.RUNC}); registry mirror on 127.0.0.1:{MIRROR_PORT}"
+    )
 
 
-def link_client() -> None:
-    """Make the engine's own client the course's ``docker`` command, when it is installed."""
-    if ENGINE_CLIENT.exists():
-        link_tool("docker", ENGINE_CLIENT)
+def _running_dockerd() -> tuple[int, Path, str] | None:
+    """Pid, program and command line of the dockerd named by `PID_FILE`, if it runs."""
+    try:
+        pid = int(PID_FILE.read_text())
+        program = Path(os.readlink(f"/proc/{pid}/exe"))
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except (OSError, ValueError):
+        return None
+    return pid, program, command
 
 
-APT_LOCK_WAIT = 600  # a fresh cloud machine runs unattended-upgrades at boot
-_APT_NAMES = ("apt", "apt-get", "aptitude", "dpkg", "unattended-upgr", "packagekitd")
+def _older_labkit_engine() -> str | None:
+    """The program of a running dockerd labkit started that is not the course's, else None."""
+    running = _running_dockerd()
+    if running is None:
+        return None
+    _, program, command = running
+    ours = (engine_bin() / "dockerd").resolve()
+    started_by_labkit = str(cache_dir() / "daemon.json") in command
+    return str(program) if started_by_labkit and program != ours else None
 
 
-def apt_processes(proc: Path = Path("/proc")) -> list[str]:
-    """``name (pid)`` of the running processes that may hold the dpkg lock."""
-    found = []
-    for entry in proc.glob("[0-9]*/comm"):
-        try:
-            name = entry.read_text().strip()
-        except OSError:
-            continue  # the process ended meanwhile
-        if name in _APT_NAMES:
-            found.append(f"{name} ({entry.parent.name})")
-    return sorted(found)
+def start_dockerd(programs: Path, timeout: float = 60) -> None:
+    """Start the dockerd of ``programs`` with `daemon_config`, and wait until it answers.
 
-
-def apt_install(*packages: str) -> None:
-    """Install Debian packages (running `apt-get update` first), bounded.
-
-    When another apt holds the dpkg lock, apt waits for it, up to `APT_LOCK_WAIT` seconds.
+    ``programs`` (`engine_bin`) goes first on its PATH: dockerd starts that containerd, which
+    starts that runc shim and runc.
     """
-    holders = apt_processes()
-    if holders:
-        say(
-            f"    another package manager runs ({', '.join(holders)}): waiting for it to "
-            f"release the dpkg lock, up to {APT_LOCK_WAIT // 60} min"
-        )
-    env = {"DEBIAN_FRONTEND": "noninteractive"}
-    apt = f"apt-get -q -o DPkg::Lock::Timeout={APT_LOCK_WAIT}"
-    busy = (
-        "If another apt holds the lock (`ps aux | grep -E 'apt|dpkg'`, e.g. unattended-upgrades "
-        "on a new machine), wait for it to end"
-    )
-    sh(
-        f"{apt} update",
-        timeout=APT_LOCK_WAIT + 300,
-        env=env,
-        fix=f"Check the machine reaches Debian's archive. {busy}.",
-    )
-    sh(
-        f"{apt} install -y --no-install-recommends " + " ".join(packages),
-        timeout=APT_LOCK_WAIT + 900,
-        env=env,
-        fix=f"{busy}, or install {' '.join(packages)} by hand; then run `labkit up` again.",
-    )
-
-
-def start_dockerd(timeout: float = 60) -> None:
-    """Start dockerd in the background with `daemon_config`, and wait until it answers."""
     config = cache_dir() / "daemon.json"
-    config.write_text(json.dumps(daemon_config(ensure_capfix()), indent=2) + "\n")
+    capfix = ensure_capfix()
+    config.write_text(json.dumps(daemon_config(capfix), indent=2) + "\n")
     log = cache_dir() / "dockerd.log"
+    env = {**os.environ, "PATH": f"{programs}{os.pathsep}{os.environ.get('PATH', '')}"}
+    if capfix is not None:
+        env["RUNC_CAPFIX_REAL"] = str(programs / "runc")  # the runc runc-capfix runs
     with step(f"starting dockerd (settings {config}, log {log})"):
         with open(log, "ab") as out:
-            subprocess.Popen(
-                ["dockerd", "--config-file", str(config)],
+            process = subprocess.Popen(
+                [str(programs / "dockerd"), "--config-file", str(config)],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
+                env=env,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + timeout
-        while not is_reachable():
-            if time.monotonic() > deadline:
+        fix = f"Read {log}; a stale /var/run/docker.pid or docker.sock can be removed."
+
+        def answers() -> bool | None:
+            if process.poll() is not None:
                 tail = "\n".join(log.read_text(errors="replace").splitlines()[-10:])
                 raise EngineUnavailable(
-                    f"dockerd did not answer within {timeout:.0f} s. Its log ends with:\n{tail}",
-                    f"Read {log}; a stale /var/run/docker.pid or docker.sock can be removed.",
+                    f"dockerd stopped at start. Its log ends with:\n{tail}", fix
                 )
-            time.sleep(0.5)
+            return True if is_reachable() else None
+
+        poll(answers, timeout=timeout, what="dockerd to answer", fix=fix)
 
 
 def stop_dockerd(timeout: float = 90) -> None:
     """Stop the running dockerd as a shutdown does (SIGTERM), and wait until it is gone."""
-    pid_file = Path("/var/run/docker.pid")
+    pid_file = PID_FILE
     try:
         pid = int(pid_file.read_text())
         os.kill(pid, signal.SIGTERM)

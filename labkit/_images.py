@@ -19,7 +19,8 @@ from pathlib import Path
 
 import docker.errors
 
-from ._engine import apt_install, client
+from ._apt import apt_install
+from ._engine import client
 from ._errors import CommandFailed, RecipeError
 from ._paths import NOTEBOOKS_DIR, RECIPES_DIR, cache_dir, tools_dir
 from ._progress import say, step

@@ -21,9 +21,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from ._engine import apt_install
+from . import versions as v
+from ._apt import apt_install
 from ._errors import LabkitError
-from ._k8s import versions as v
 from ._paths import cache_dir, link_tool
 from ._progress import step
 

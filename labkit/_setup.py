@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import docker.errors
 
 from ._chapters import CHAPTERS, reset
-from ._compose import compose_version, ensure_compose
 from ._engine import MIRROR_PORT, client, ensure_engine, info, is_reachable, port_free
 from ._errors import LabkitError
 from ._forge import SERVICES as FORGE
@@ -22,14 +21,13 @@ from ._progress import say, step
 from ._registry import COURSE_REGISTRY, MIRROR, ensure_registry, publish_all
 from ._runtime import RUNTIME_NAME, missing_capabilities
 from ._services import INFRA_LABEL
+from ._sh import sh
 
 
 def up(cluster: bool = True) -> None:
     """Set everything up (idempotent): engine, compose, images, registries, kind cluster."""
     with step("Docker engine"):
         say("    " + ensure_engine())
-    with step("Docker Compose v2"):
-        say("    " + ensure_compose())
     if cluster:
         from ._k8s.cluster import ensure_tools
 
@@ -177,13 +175,14 @@ def doctor() -> list[Finding]:
             "Stop this dockerd and run `labkit up`: it starts one with runc-capfix.",
         )
     )
-    version = compose_version()
+    compose = sh("docker compose version --short", check=False, timeout=30)
+    version = compose.output.strip() if compose.ok else ""
     findings.append(
         Finding(
             "docker compose",
             bool(version),
             version or "missing",
-            "Run `labkit up` (builds Compose v2 with Go).",
+            "Run `labkit up` (builds the Compose plugin with Go).",
         )
     )
     missing = [item.name for item in RECIPES if not is_built(item)]
@@ -216,7 +215,7 @@ def doctor() -> list[Finding]:
                 tool,
                 bool(shutil.which(tool)),
                 shutil.which(tool) or "missing",
-                "Install Debian's runc / containerd packages.",
+                "Run `labkit up` (as root it builds the course's engine: runc, containerd, ctr).",
             )
         )
     findings.append(

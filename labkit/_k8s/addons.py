@@ -16,9 +16,9 @@ from pathlib import Path
 
 import yaml
 
-from . import versions as v
+from .. import versions as v
+from .._gobuild import module_dir
 from .components import K8S_RECIPES, METALLB
-from .gobuild import module_dir
 from .kubectl import kubectl
 
 

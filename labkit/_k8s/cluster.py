@@ -17,6 +17,7 @@ import yaml
 
 from .._engine import client
 from .._errors import LabkitError, TimeoutExpired
+from .._gobuild import build
 from .._paths import cache_dir, link_tool, use_course_tools
 from .._poll import NotYet, poll
 from .._progress import say, step
@@ -25,7 +26,6 @@ from .._services import CLUSTER_NETWORK, join_cluster_network
 from .._sh import sh
 from . import addons
 from .components import HELM_PROGRAM, HOST_PROGRAMS, KIND_PROGRAM, KUBERNETES_PROGRAMS
-from .gobuild import build
 from .kubectl import ManifestError, apply, kubectl, wait_for, wait_rollout
 from .nodeimage import ensure_node_image, has_image, node_image
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import versions as v
+from .._gobuild import GoProgram, kubernetes_ldflags
 from .._paths import RECIPES_DIR
-from . import versions as v
-from .gobuild import GoProgram, kubernetes_ldflags
 
 K8S_RECIPES = RECIPES_DIR / "k8s"
 METALLB = "go.universe.tf/metallb"

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .. import versions as v
 from .._errors import RecipeError
-from . import versions as v
-from .gobuild import module_dir
+from .._gobuild import module_dir
 
 
 def kind_dir() -> Path:
@@ -31,7 +31,7 @@ def go_manifest(source: str, name: str) -> str:
     if not match:
         raise RecipeError(
             f"kind {v.KIND} no longer defines {name} as expected.",
-            "Pin the kind version labkit knows (labkit/_k8s/versions.py).",
+            "Pin the kind version labkit knows (labkit/versions.py).",
         )
     parts, rest = [], source[match.end() :]
     token = re.compile(r"\s*(?:`([^`]*)`|(\w+))\s*(\+)?")

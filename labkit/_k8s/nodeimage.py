@@ -14,14 +14,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .. import versions as v
 from .._engine import client
 from .._errors import CommandFailed
+from .._gobuild import build
 from .._images import recipe, recipe_hash
 from .._paths import cache_dir
 from .._progress import say, step
 from .._runtime import build_capfix
 from .._sh import sh
-from . import versions as v
 from .components import (
     ADDON_PROGRAMS,
     K8S_RECIPES,
@@ -30,7 +31,6 @@ from .components import (
     Component,
     components,
 )
-from .gobuild import build
 from .kindsrc import base_files, storage_manifest
 
 NODE_REPOSITORY = "labkit/kind-node"

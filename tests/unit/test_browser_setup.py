@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from labkit import _browser, _engine
+from labkit import _apt, _browser
 from labkit._errors import LabkitError
 
 
@@ -27,7 +27,7 @@ def machine(monkeypatch, tmp_path):
 
     monkeypatch.setattr(_browser.shutil, "which", which)
     monkeypatch.setattr(_browser.os, "geteuid", lambda: 0 if state["root"] else 1000)
-    monkeypatch.setattr(_engine, "apt_install", apt_install)
+    monkeypatch.setattr(_apt, "apt_install", apt_install)
     state["path"] = chromium
     return state
 

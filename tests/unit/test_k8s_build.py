@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from labkit._gobuild import inherited_directives, kubernetes_ldflags
 from labkit._k8s.cluster import NODEPORT, kind_config
 from labkit._k8s.components import Component, components
-from labkit._k8s.gobuild import inherited_directives, kubernetes_ldflags
 from labkit._k8s.kindsrc import go_manifest
 from labkit._k8s.kubectl import ManifestError, documents
 from labkit._k8s.nodeimage import dockerfile

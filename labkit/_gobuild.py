@@ -4,6 +4,10 @@ Each module is required by a small wrapper module under the cache (``go-wrap/``)
 program can be built by import path with `go build`. Kubernetes itself replaces its staging
 modules (``k8s.io/api``, ``k8s.io/client-go``...) by local folders, which `go install` refuses;
 the wrapper replaces each of them by its published version instead.
+
+A few modules only build from inside themselves (Compose's go.mod excludes, the Docker CLI's
+``vendor.mod`` instead of a go.mod): those are built in a writable copy of the module
+(``go-src/``), made once per version.
 """
 
 from __future__ import annotations
@@ -16,10 +20,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._errors import LabkitError
-from .._paths import cache_dir
-from .._progress import step
-from .._sh import sh
+from ._errors import LabkitError
+from ._paths import cache_dir
+from ._progress import step
+from ._sh import sh
 
 GO_TIMEOUT = 3600  # a cold Kubernetes build takes ~10 min on 2 cores; never wait forever
 _FIX = "Check that the Go module proxy answers (`go env GOPROXY`), then run `labkit up` again."
@@ -37,6 +41,9 @@ class GoProgram:
     ldflags: str = "-s -w"
     staging: str | None = None  # replace the module's ./staging modules by this version
     trimpath: bool = True
+    tags: str = ""  # Go build tags, space-separated
+    in_module: bool = False  # build inside a copy of the module (package relative: ./cmd/x)
+    replaces: tuple[str, ...] = ()  # extra replace directives for an in-module build
 
     @property
     def binary(self) -> Path:
@@ -128,17 +135,42 @@ def build(programs: Iterable[GoProgram]) -> dict[str, Path]:
             continue
         names = ", ".join(program.name for program in todo)
         with step(f"building {names} from {module}@{version}"):
-            folder = _wrapper(group)
+            folder = _module_copy(group[0]) if group[0].in_module else _wrapper(group)
             for program in todo:
                 _build_one(program, folder)
     return {program.name: program.binary for program in programs}
 
 
+def _module_copy(program: GoProgram) -> Path:
+    """A writable copy of the program's module (once), made a plain Go module if needed.
+
+    A module published without go.mod but with ``vendor.mod`` (the Docker CLI) gets that file
+    as its go.mod and loses its vendor folder, so `go build` resolves through the proxy.
+    """
+    folder = cache_dir() / "go-src" / f"{program.module.replace('/', '_')}@{program.version}"
+    stamp = folder / ".labkit-ready"
+    if stamp.exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(module_dir(program.module, program.version), folder)
+    sh(f"chmod -R u+w {shlex.quote(str(folder))}", timeout=120)  # the module cache is read-only
+    if not (folder / "go.mod").exists() and (folder / "vendor.mod").exists():
+        (folder / "vendor.mod").rename(folder / "go.mod")
+        (folder / "vendor.sum").rename(folder / "go.sum")
+        shutil.rmtree(folder / "vendor", ignore_errors=True)
+    if program.replaces:
+        with open(folder / "go.mod", "a") as go_mod:
+            go_mod.write("\n" + "".join(f"replace {entry}\n" for entry in program.replaces))
+    stamp.touch()
+    return folder
+
+
 def _build_one(program: GoProgram, folder: Path) -> None:
     program.binary.parent.mkdir(parents=True, exist_ok=True)
     partial = program.binary.with_name(program.binary.name + ".partial")
+    tags = f"-tags {shlex.quote(program.tags)} " if program.tags else ""
     sh(
-        f"nice -n 10 go build {'-trimpath ' if program.trimpath else ''}"
+        f"nice -n 10 go build {'-trimpath ' if program.trimpath else ''}{tags}"
         f"-ldflags {shlex.quote(program.ldflags)} "
         f"-o {partial} {program.package}",
         cwd=folder,

@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 
 from ._engine import is_reachable
-from ._errors import CommandFailed, LabkitError
-from ._sh import sh
+from ._errors import LabkitError
+from ._sh import Result, sh
 from ._tidy import tidy
 
 _HEREDOC = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")
@@ -260,7 +260,7 @@ def run_cell(line: str, cell: str, out=None) -> None:
             print(output, end="", file=out, flush=True)
         if code != 0:
             if not options.allow_fail:
-                raise CommandFailed(command, code, output)
+                Result(command, code, output).check()
             print(f"[exit {code}]", file=out, flush=True)
     if options.check:
         from ._exercises import check

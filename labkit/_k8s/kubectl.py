@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import yaml
 
@@ -34,9 +34,7 @@ class ManifestError(LabkitError):
 def kubectl(args: str, *, input: str | None = None, timeout: float = 60, check: bool = True):
     """Run ``kubectl ARGS`` (bounded); a cluster that does not answer is one clear error."""
     result = sh(f"kubectl {args}", input=input, timeout=timeout, check=False)
-    if result.ok or not check:
-        return result
-    _raise(result)
+    return _checked(result) if check else result
 
 
 def _unreachable(output: str) -> bool:
@@ -159,14 +157,14 @@ def _wait(args: str, timeout: float) -> Result:
             f"`kubectl {args}` gave up: {result.output.strip()}",
             "Look at `kubectl get events --sort-by=.lastTimestamp` for the reason.",
         )
-    _raise(result)
+    return _checked(result)
 
 
-def _raise(result: Result) -> NoReturn:
-    """The error for a failed kubectl call: `ClusterUnavailable` or `CommandFailed`."""
-    if _unreachable(result.output):
+def _checked(result: Result) -> Result:
+    """A kubectl call's result if it succeeded, else `ClusterUnavailable` or `CommandFailed`."""
+    if not result.ok and _unreachable(result.output):
         raise ClusterUnavailable("The course's Kubernetes cluster does not answer.", NO_CLUSTER_FIX)
-    raise CommandFailed(result.command, result.code, result.output)
+    return result.check()
 
 
 def wait_endpoints(service: str, namespace: str, ready: int = 1, timeout: float = 60) -> list[str]:

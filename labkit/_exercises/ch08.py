@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import urllib.error
-
-from .._engine import http_get
+from .._engine import wait_http
 from .._errors import TimeoutExpired
 from .._k8s.kubectl import get, kubectl
-from .._poll import poll
 from . import Failed, exercise
 
 NAMESPACE = "ex08"
@@ -29,14 +26,7 @@ def _ready_web() -> None:
 def _poll(url: str, headers: dict[str, str] | None = None, seconds: float = 20) -> str:
     """GET ``url`` until it answers 200 (bounded); raise `Failed` with the last error."""
     try:
-        return poll(
-            lambda: http_get(url, timeout=3, headers=headers),
-            timeout=seconds,
-            what=url,
-            fix="",
-            every=1,
-            retry_on=(urllib.error.URLError, OSError),
-        )
+        return wait_http(url, timeout=seconds, headers=headers)
     except TimeoutExpired as err:
         raise Failed(f"{url} does not answer: {err.problem}") from None
 

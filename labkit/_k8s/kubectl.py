@@ -6,7 +6,6 @@ import json
 import shlex
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .._errors import CommandFailed, LabkitError, TimeoutExpired
+from .._errors import LabkitError, TimeoutExpired
 from .._poll import NotYet, poll
 from .._sh import Result, sh
 
@@ -238,24 +237,24 @@ def port_forward(target: str, remote: int, namespace: str, timeout: float = 30) 
         stderr=subprocess.STDOUT,
         text=True,
     )
+    fix = f"Check that {target} has a ready Pod: `kubectl get pods -n {namespace}`."
+
+    def listening() -> int:
+        if proc.poll() is not None:
+            Result(f"kubectl port-forward {target}", proc.returncode, proc.stdout.read()).check(fix)
+            raise NotYet("kubectl port-forward exited")
+        socket.create_connection(("127.0.0.1", local), timeout=1).close()
+        return local
+
     try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise CommandFailed(
-                    f"kubectl port-forward {target}", proc.returncode, proc.stdout.read()
-                )
-            try:
-                socket.create_connection(("127.0.0.1", local), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise TimeoutExpired(
-                f"kubectl port-forward {target} did not listen within {timeout:.0f} s.",
-                f"Check that {target} has a ready Pod: `kubectl get pods -n {namespace}`.",
-            )
-        yield local
+        yield poll(
+            listening,
+            timeout=timeout,
+            what=f"kubectl port-forward {target} to listen on 127.0.0.1:{local}",
+            fix=fix,
+            every=0.2,
+            retry_on=(OSError,),
+        )
     finally:
         proc.terminate()
         try:

@@ -29,7 +29,6 @@ from ._k8s.kubectl import (
     wait_for,
     wait_rollout,
 )
-from ._paths import use_course_tools
 from ._pipelines import run_pipeline
 from ._poll import NotYet, poll
 from ._procs import process_tree
@@ -37,8 +36,6 @@ from ._registry import COURSE_REGISTRY, MIRROR, Registry
 from ._setup import doctor
 from ._sh import Result, sh
 from ._terminal import load_ipython_extension
-
-use_course_tools()  # the course's kind and kubectl come first on PATH
 
 __all__ = [
     "ClusterUnavailable",

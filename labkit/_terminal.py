@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ._engine import is_reachable
 from ._errors import LabkitError
+from ._paths import use_course_tools
 from ._sh import Result, sh
 from ._tidy import tidy
 
@@ -270,5 +271,9 @@ def run_cell(line: str, cell: str, out=None) -> None:
 
 
 def load_ipython_extension(ipython) -> None:  # noqa: ANN001 - IPython's own type
-    """Register ``%%terminal`` (``%load_ext labkit`` or `labkit.chapter` calls this)."""
+    """Register ``%%terminal`` (``%load_ext labkit`` or `labkit.chapter` calls this).
+
+    The course's own tools come first on PATH from then on, as `labkit.chapter` does.
+    """
+    use_course_tools()
     ipython.register_magic_function(run_cell, magic_kind="cell", magic_name="terminal")

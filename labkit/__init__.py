@@ -9,17 +9,18 @@ from ._chapters import chapter, finish, reset
 from ._dockerfile import instructions as dockerfile_instructions
 from ._engine import client, http_get, is_reachable, wait_healthy, wait_http
 from ._errors import (
+    ClusterUnavailable,
     CommandFailed,
     EngineUnavailable,
     LabkitError,
+    ManifestError,
+    NotYet,
     PortBusy,
     RecipeError,
     TimeoutExpired,
 )
 from ._exercises import Verdict, check
 from ._k8s.kubectl import (
-    ClusterUnavailable,
-    ManifestError,
     apply,
     delete_namespace,
     exec_in,
@@ -30,7 +31,7 @@ from ._k8s.kubectl import (
     wait_rollout,
 )
 from ._pipelines import run_pipeline
-from ._poll import NotYet, poll
+from ._poll import poll
 from ._procs import process_tree
 from ._registry import COURSE_REGISTRY, MIRROR, Registry
 from ._setup import doctor

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .._errors import CommandFailed, LabkitError
+from .._errors import CommandFailed, Failed, LabkitError
 from .._k8s.kubectl import get
 
 
@@ -36,10 +36,6 @@ class Verdict:
     def __bool__(self) -> bool:
         """True when the check passed."""
         return self.passed
-
-
-class Failed(Exception):
-    """Raised inside a check: the learner's work is not there yet (message = what was seen)."""
 
 
 def require(

@@ -13,21 +13,13 @@ from typing import Any
 
 import yaml
 
-from .._errors import LabkitError, TimeoutExpired
+from .._errors import ClusterUnavailable, ManifestError, TimeoutExpired
 from .._poll import NotYet, poll
 from .._sh import Result, sh
 
 FIELD_MANAGER = "labkit"
 SERVICE_LABEL = "kubernetes.io/service-name"  # the label tying an EndpointSlice to its Service
 NO_CLUSTER_FIX = "Run `labkit up` (it creates the course's kind cluster), then re-run this cell."
-
-
-class ClusterUnavailable(LabkitError):
-    """The course's Kubernetes cluster does not answer."""
-
-
-class ManifestError(LabkitError):
-    """A manifest cannot be read as Kubernetes YAML."""
 
 
 def kubectl(args: str, *, input: str | None = None, timeout: float = 60, check: bool = True):

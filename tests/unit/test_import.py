@@ -36,3 +36,36 @@ def test_the_cli_puts_the_course_tools_first_on_path(tmp_path, monkeypatch):
     monkeypatch.setattr(_cli, "_reset", lambda args: 0)
     assert _cli.main(["reset", "02"]) == 0
     assert os.environ["PATH"] == f"{tmp_path / 'tools'}:/usr/bin:/bin"
+
+
+def test_every_exception_class_is_defined_in_errors_and_re_exported_as_before():
+    import importlib
+    import inspect
+    import pkgutil
+
+    import labkit
+    from labkit import _errors
+
+    modules = [
+        importlib.import_module(info.name)
+        for info in pkgutil.walk_packages(labkit.__path__, "labkit.")
+        if ".recipes" not in info.name
+    ]
+    elsewhere = {
+        f"{module.__name__}.{name}"
+        for module in modules
+        for name, value in vars(module).items()
+        if inspect.isclass(value)
+        and issubclass(value, BaseException)
+        and value.__module__.startswith("labkit.")
+        and value.__module__ != "labkit._errors"
+    }
+    assert not elsewhere, f"exceptions defined outside labkit/_errors.py: {sorted(elsewhere)}"
+    from labkit._exercises import Failed
+    from labkit._k8s.kubectl import ClusterUnavailable, ManifestError
+    from labkit._poll import NotYet
+
+    assert labkit.ClusterUnavailable is ClusterUnavailable is _errors.ClusterUnavailable
+    assert labkit.ManifestError is ManifestError is _errors.ManifestError
+    assert labkit.NotYet is NotYet is _errors.NotYet
+    assert Failed is _errors.Failed

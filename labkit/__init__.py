@@ -9,17 +9,18 @@ from ._chapters import chapter, finish, reset
 from ._dockerfile import instructions as dockerfile_instructions
 from ._engine import client, http_get, is_reachable, wait_healthy, wait_http
 from ._errors import (
+    ClusterUnavailable,
     CommandFailed,
     EngineUnavailable,
     LabkitError,
+    ManifestError,
+    NotYet,
     PortBusy,
     RecipeError,
     TimeoutExpired,
 )
 from ._exercises import Verdict, check
 from ._k8s.kubectl import (
-    ClusterUnavailable,
-    ManifestError,
     apply,
     delete_namespace,
     exec_in,
@@ -29,16 +30,13 @@ from ._k8s.kubectl import (
     wait_for,
     wait_rollout,
 )
-from ._paths import use_course_tools
 from ._pipelines import run_pipeline
-from ._poll import NotYet, poll
+from ._poll import poll
 from ._procs import process_tree
 from ._registry import COURSE_REGISTRY, MIRROR, Registry
 from ._setup import doctor
 from ._sh import Result, sh
 from ._terminal import load_ipython_extension
-
-use_course_tools()  # the course's kind and kubectl come first on PATH
 
 __all__ = [
     "ClusterUnavailable",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ._engine import client, is_reachable, remove_containers, remove_images
 from ._errors import LabkitError
-from ._paths import work_dir
+from ._paths import use_course_tools, work_dir
 from ._registry import reset_course_registry
 from ._sh import sh
 from ._terminal import terminal
@@ -279,7 +279,12 @@ def _reset_cluster_objects(item: Chapter) -> None:
 
 
 def chapter(name: str) -> None:
-    """Open a chapter in a notebook: reset it, start its terminal in its work folder."""
+    """Open a chapter in a notebook: reset it, start its terminal in its work folder.
+
+    The course's own tools (docker, kind, kubectl, helm) come first on this process's PATH
+    from here on, for the chapter's commands, terminals and ``!`` shell escapes.
+    """
+    use_course_tools()
     item = reset(name)
     try:
         from IPython import get_ipython

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from ._errors import LabkitError
-from ._paths import NOTEBOOKS_DIR, REPO_DIR
+from ._paths import NOTEBOOKS_DIR, REPO_DIR, use_course_tools
 
 
 def _doctor(_: argparse.Namespace) -> int:
@@ -114,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         "lab": _lab,
         "execute": _execute,
     }[args.command]
+    use_course_tools()  # the course's own tools first, for every command and for the lab
     try:
         return handler(args)
     except LabkitError as err:

@@ -8,7 +8,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from . import versions
 from ._engine_tools import engine_bin, ensure_client, ensure_engine_programs
 from ._errors import EngineUnavailable, PortBusy, TimeoutExpired
 from ._paths import cache_dir
-from ._poll import poll
+from ._poll import NotYet, poll
 from ._progress import say, step
 from ._runtime import RUNTIME_NAME, ensure_capfix
 
@@ -228,48 +227,71 @@ def http_get(url: str, timeout: float = 5, headers: dict[str, str] | None = None
         return response.read().decode("utf-8", errors="replace")
 
 
-def wait_http(url: str, expect: str | None = None, timeout: float = 30) -> str:
-    """Wait until ``url`` answers (with ``expect`` in its body, if given); return the body."""
-    deadline = time.monotonic() + timeout
-    last = "no answer yet"
-    while time.monotonic() < deadline:
+def wait_http(
+    url: str,
+    expect: str | None = None,
+    timeout: float = 30,
+    headers: dict[str, str] | None = None,
+) -> str:
+    """Wait until ``url`` answers (with ``expect`` in its body, if given); return the body.
+
+    Args:
+        url: the page to GET.
+        expect: text the body must contain (default: any answer will do).
+        timeout: seconds before `TimeoutExpired` is raised.
+        headers: HTTP headers sent with each request (e.g. ``{"Host": "web.local"}``).
+
+    Raises:
+        TimeoutExpired: no answer (or none containing ``expect``) within ``timeout``.
+        EngineUnavailable: the page does not answer and no Docker engine runs at all.
+
+    Example:
+        >>> page = wait_http("http://localhost:8080", expect="Welcome to nginx!")
+    """
+
+    def probe() -> str:
         try:
-            body = http_get(url, timeout=3)
-            if expect is None or expect in body:
-                return body
-            last = f"the page did not contain {expect!r}"
+            body = http_get(url, timeout=3, headers=headers)
         except (urllib.error.URLError, ConnectionError, OSError) as err:
-            last = str(err)
             if not is_reachable():
                 client()  # raises EngineUnavailable at once: no container can answer
-        time.sleep(0.5)
-    raise TimeoutExpired(
-        f"{url} did not answer as expected within {timeout:.0f} s ({last}).",
-        "Check the container is running (`docker ps -a`) and read its logs (`docker logs NAME`).",
+            raise NotYet(str(err)) from err
+        if expect is not None and expect not in body:
+            raise NotYet(f"the page did not contain {expect!r}")
+        return body
+
+    return poll(
+        probe,
+        timeout=timeout,
+        what=f"{url} to answer" + (f" with {expect!r}" if expect is not None else ""),
+        fix="Check the container is running (`docker ps -a`) and read its logs "
+        "(`docker logs NAME`).",
     )
 
 
 def wait_healthy(name: str, timeout: float = 60) -> None:
-    """Wait until container ``name`` is running and, if it has a health check, healthy."""
-    deadline = time.monotonic() + timeout
-    state: dict[str, object] = {}
-    health: dict[str, object] = {}
-    while time.monotonic() < deadline:
+    """Wait until container ``name`` is running and, if it has a health check, healthy.
+
+    Raises:
+        TimeoutExpired: at once when the container has exited or is unhealthy, else after
+            ``timeout``; the message gives its state.
+    """
+    fix = f"Read its logs: `docker logs {name}`."
+
+    def probe() -> bool:
         try:
             state = client().api.inspect_container(name)["State"]
         except docker.errors.NotFound:
             state = {"Status": "missing"}
-        health = state.get("Health") or {}
-        if state.get("Status") == "running" and health.get("Status", "healthy") == "healthy":
-            return
-        if state.get("Status") in ("exited", "dead") or health.get("Status") == "unhealthy":
-            break
-        time.sleep(0.5)
-    raise TimeoutExpired(
-        f"Container {name} is not running and healthy (state: {state.get('Status')}"
-        f"{', ' + health['Status'] if health.get('Status') else ''}).",
-        f"Read its logs: `docker logs {name}`.",
-    )
+        status, health = state.get("Status"), (state.get("Health") or {}).get("Status")
+        if status == "running" and health in (None, "healthy"):
+            return True
+        seen = f"state: {status}{', ' + health if health else ''}"
+        if status in ("exited", "dead") or health == "unhealthy":
+            raise TimeoutExpired(f"Container {name} is not running and healthy ({seen}).", fix)
+        raise NotYet(seen)
+
+    poll(probe, timeout=timeout, what=f"container {name} to be running and healthy", fix=fix)
 
 
 def remove_containers(*names: str) -> list[str]:

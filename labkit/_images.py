@@ -21,7 +21,7 @@ import docker.errors
 
 from ._apt import apt_install
 from ._engine import client
-from ._errors import CommandFailed, RecipeError
+from ._errors import RecipeError
 from ._paths import NOTEBOOKS_DIR, RECIPES_DIR, cache_dir, tools_dir
 from ._progress import say, step
 from ._sh import sh
@@ -256,13 +256,7 @@ def _build_base(item: Recipe) -> None:
             check=False,
         )
         log_path.write_text(result.output)
-        if not result.ok:
-            raise CommandFailed(
-                result.command,
-                result.code,
-                result.output,
-                "Check that Debian's archive is reachable, then retry.",
-            )
+        result.check("Check that Debian's archive is reachable, then retry.")
         say(f"    debootstrap done in {time.monotonic() - start:.0f} s; slimming the rootfs")
         changes = [
             f"ENV PATH={BASE_PATH}",

@@ -18,10 +18,11 @@ import urllib.request
 from dataclasses import dataclass
 
 from ._engine import MIRROR_PORT, client
-from ._errors import CommandFailed, LabkitError
+from ._errors import LabkitError
 from ._images import RECIPES, Recipe, image_ref
 from ._progress import step
 from ._services import Service, ensure_service, join_cluster_network
+from ._sh import Result
 
 REGISTRY_PORT = int(os.environ.get("LABKIT_REGISTRY_PORT", "5000"))
 REGISTRY_USER = "student"
@@ -101,11 +102,8 @@ def publish(item: Recipe) -> list[str]:
         try:
             for chunk in cli.api.push(target, tag, stream=True, decode=True):
                 if "error" in chunk:
-                    raise CommandFailed(
-                        f"docker push {target}:{tag}",
-                        1,
-                        chunk["error"],
-                        "Check the mirror runs: `docker logs labkit-mirror`.",
+                    Result(f"docker push {target}:{tag}", 1, chunk["error"]).check(
+                        "Check the mirror runs: `docker logs labkit-mirror`."
                     )
         finally:
             cli.images.remove(f"{target}:{tag}")

@@ -33,6 +33,24 @@ class Result:
         """Short form: the command and its exit code."""
         return f"<Result `{self.command}` exit={self.code}>"
 
+    def check(self, fix: str | None = None) -> Result:
+        """Return this result if the command succeeded, else raise `CommandFailed`.
+
+        Args:
+            fix: the hint put in the error message when the command failed.
+
+        Raises:
+            CommandFailed: the exit code was not 0; names the command, the code, the output's
+                tail and ``fix``.
+
+        Example:
+            >>> sh("true", check=False).check(fix="Retry.").code
+            0
+        """
+        if self.ok:
+            return self
+        raise CommandFailed(self.command, self.code, self.output, fix)
+
 
 def sh(
     command: str,
@@ -77,6 +95,4 @@ def sh(
             fix or "Check that the service it talks to is up (`labkit doctor`).",
         ) from err
     result = Result(shown, proc.returncode, proc.stdout)
-    if check and not result.ok:
-        raise CommandFailed(shown, result.code, result.output, fix)
-    return result
+    return result.check(fix) if check else result

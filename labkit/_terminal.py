@@ -19,8 +19,9 @@ import sys
 from pathlib import Path
 
 from ._engine import is_reachable
-from ._errors import CommandFailed, LabkitError
-from ._sh import sh
+from ._errors import LabkitError
+from ._paths import use_course_tools
+from ._sh import Result, sh
 from ._tidy import tidy
 
 _HEREDOC = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")
@@ -260,7 +261,7 @@ def run_cell(line: str, cell: str, out=None) -> None:
             print(output, end="", file=out, flush=True)
         if code != 0:
             if not options.allow_fail:
-                raise CommandFailed(command, code, output)
+                Result(command, code, output).check()
             print(f"[exit {code}]", file=out, flush=True)
     if options.check:
         from ._exercises import check
@@ -270,5 +271,9 @@ def run_cell(line: str, cell: str, out=None) -> None:
 
 
 def load_ipython_extension(ipython) -> None:  # noqa: ANN001 - IPython's own type
-    """Register ``%%terminal`` (``%load_ext labkit`` or `labkit.chapter` calls this)."""
+    """Register ``%%terminal`` (``%load_ext labkit`` or `labkit.chapter` calls this).
+
+    The course's own tools come first on PATH from then on, as `labkit.chapter` does.
+    """
+    use_course_tools()
     ipython.register_magic_function(run_cell, magic_kind="cell", magic_name="terminal")

@@ -5,6 +5,13 @@ from __future__ import annotations
 import pytest
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests run the course's own tools (docker, kind, kubectl, helm), as a chapter does."""
+    from labkit._paths import use_course_tools
+
+    use_course_tools()
+
+
 @pytest.fixture(scope="session")
 def engine():
     """The Docker SDK client of the course engine; a clear failure when there is none."""

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .._errors import LabkitError
+from .._errors import CommandFailed, Failed, LabkitError
+from .._k8s.kubectl import get
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,33 @@ class Verdict:
         return self.passed
 
 
-class Failed(Exception):
-    """Raised inside a check: the learner's work is not there yet (message = what was seen)."""
+def require(
+    kind: str, name: str, namespace: str | None = None, *, missing: str | None = None
+) -> dict[str, Any]:
+    """The object as parsed JSON, or the verdict that it is not there.
+
+    Args:
+        kind: its kind as a verdict names it (``"Pod"``, ``"ConfigMap"``, ``"PVC"``,
+            ``"namespace"``); kubectl gets it in lower case.
+        name: its name.
+        namespace: its namespace (None for cluster-wide kinds such as namespaces).
+        missing: the verdict when it does not exist (default: "there is no KIND NAME in
+            namespace NAMESPACE.").
+
+    Raises:
+        Failed: the object does not exist.
+        ClusterUnavailable: the cluster does not answer.
+
+    Example:
+        >>> pod = require("Pod", "web", "ex06")  # or Failed: "there is no Pod web in ..."
+    """
+    try:
+        return get(kind.lower(), name, namespace)
+    except CommandFailed as err:
+        if "(NotFound)" not in err.output:
+            raise
+        where = f" in namespace {namespace}" if namespace else ""
+        raise Failed(missing or f"there is no {kind} {name}{where}.") from None
 
 
 @dataclass(frozen=True)

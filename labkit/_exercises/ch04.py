@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from .._k8s.kubectl import get, kubectl
-from . import Failed, exercise
+from . import Failed, exercise, require
 
 NAMESPACE = "orchestration"
-
-
-def _deployment(name: str) -> dict:
-    result = kubectl(f"get deployment {name} -n {NAMESPACE} -o json", check=False)
-    if not result.ok:
-        raise Failed(f"there is no Deployment {name} in namespace {NAMESPACE}.")
-    return get("deployment", name, NAMESPACE)
 
 
 @exercise(
@@ -25,7 +18,7 @@ def _deployment(name: str) -> dict:
 )
 def five_replicas() -> str:
     """The hello Deployment must declare 5 replicas and have 5 available."""
-    status = _deployment("hello")
+    status = require("Deployment", "hello", NAMESPACE)
     wanted = status["spec"].get("replicas")
     available = status["status"].get("availableReplicas", 0)
     if wanted != 5:
@@ -45,7 +38,7 @@ def five_replicas() -> str:
 )
 def template_label() -> str:
     """Every running Pod of hello must carry tier=web, and the rollout must be complete."""
-    status = _deployment("hello")
+    status = require("Deployment", "hello", NAMESPACE)
     labels = status["spec"]["template"]["metadata"].get("labels", {})
     if labels.get("tier") != "web":
         raise Failed("the Pod template of hello has no label tier=web yet.")

@@ -5,18 +5,15 @@ from __future__ import annotations
 import re
 
 from .._k8s.kubectl import get, kubectl
-from . import Failed, exercise
+from . import Failed, exercise, require
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 def _pod(name: str, namespace: str) -> dict:
     """The Pod as JSON, or `Failed` naming what is missing."""
-    if not kubectl(f"get namespace {namespace}", check=False).ok:
-        raise Failed(f"there is no namespace {namespace}.")
-    if not kubectl(f"get pod {name} -n {namespace}", check=False).ok:
-        raise Failed(f"there is no Pod {name} in namespace {namespace}.")
-    return get("pod", name, namespace)
+    require("namespace", namespace)
+    return require("Pod", name, namespace)
 
 
 @exercise(

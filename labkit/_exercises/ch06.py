@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._k8s.kubectl import exec_in, get, kubectl
-from . import Failed, exercise
+from . import Failed, exercise, require
 
 NAMESPACE = "ex06"
 PAGE = "Hello from the sidecar"
@@ -11,11 +11,8 @@ PAGE = "Hello from the sidecar"
 
 def _pod(name: str) -> dict:
     """The Pod ``name`` of ex06 as JSON, or `Failed` naming what is missing."""
-    if not kubectl(f"get namespace {NAMESPACE}", check=False).ok:
-        raise Failed(f"there is no namespace {NAMESPACE}.")
-    if not kubectl(f"get pod {name} -n {NAMESPACE}", check=False).ok:
-        raise Failed(f"there is no Pod {name} in namespace {NAMESPACE}.")
-    return get("pod", name, NAMESPACE)
+    require("namespace", NAMESPACE)
+    return require("Pod", name, NAMESPACE)
 
 
 def _image(container: dict) -> str:

@@ -6,18 +6,16 @@ from typing import Any
 
 from .._k8s.kubectl import get, kubectl
 from ..widgets import parse_quantity
-from . import Failed, exercise
+from . import Failed, exercise, require
 
 NAMESPACE = "ex07"
 
 
 def _quota(name: str) -> dict[str, Any]:
     """The ResourceQuota ``name`` of ex07, or `Failed` when there is none."""
-    if not kubectl(f"get namespace {NAMESPACE}", check=False).ok:
-        raise Failed(f"there is no namespace {NAMESPACE}.")
-    if not kubectl(f"get resourcequota {name} -n {NAMESPACE}", check=False).ok:
-        raise Failed(f"namespace {NAMESPACE} has no ResourceQuota named {name}.")
-    return get("resourcequota", name, NAMESPACE)
+    require("namespace", NAMESPACE)
+    missing = f"namespace {NAMESPACE} has no ResourceQuota named {name}."
+    return require("ResourceQuota", name, NAMESPACE, missing=missing)
 
 
 @exercise(
@@ -61,8 +59,9 @@ def compute_quota() -> str:
             raise Failed(f"the quota compute has no {resource} (it has {sorted(hard)}).")
         if parse_quantity(hard[resource]) != parse_quantity(value):
             raise Failed(f"the quota compute sets {resource} to {hard[resource]}, not {value}.")
-    if not kubectl(f"get pod small -n {NAMESPACE}", check=False).ok:
-        raise Failed("the quota is right; there is no Pod small in ex07 yet.")
+    require(
+        "Pod", "small", NAMESPACE, missing="the quota is right; there is no Pod small in ex07 yet."
+    )
     kubectl(
         f"wait --for=condition=Ready pod/small -n {NAMESPACE} --timeout=60s",
         timeout=90,

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import urllib.error
-
-from .._engine import http_get
+from .._engine import wait_http
 from .._errors import TimeoutExpired
 from .._k8s.kubectl import get, kubectl
-from .._poll import poll
-from . import Failed, exercise
+from . import Failed, exercise, require
 
 NAMESPACE = "ex08"
 NODE_PORT = 30081
@@ -18,8 +15,7 @@ INGRESS = "http://127.0.0.1:8000/"
 
 def _ready_web() -> None:
     """The Deployment web of ex08 must exist and have a Ready Pod."""
-    if not kubectl(f"get deployment web -n {NAMESPACE}", check=False).ok:
-        raise Failed(f"there is no Deployment web in namespace {NAMESPACE}.")
+    require("Deployment", "web", NAMESPACE)
     kubectl(f"rollout status deployment/web -n {NAMESPACE} --timeout=90s", timeout=120, check=False)
     available = get("deployment", "web", NAMESPACE)["status"].get("availableReplicas", 0)
     if not available:
@@ -29,14 +25,7 @@ def _ready_web() -> None:
 def _poll(url: str, headers: dict[str, str] | None = None, seconds: float = 20) -> str:
     """GET ``url`` until it answers 200 (bounded); raise `Failed` with the last error."""
     try:
-        return poll(
-            lambda: http_get(url, timeout=3, headers=headers),
-            timeout=seconds,
-            what=url,
-            fix="",
-            every=1,
-            retry_on=(urllib.error.URLError, OSError),
-        )
+        return wait_http(url, timeout=seconds, headers=headers)
     except TimeoutExpired as err:
         raise Failed(f"{url} does not answer: {err.problem}") from None
 
@@ -53,9 +42,7 @@ def _poll(url: str, headers: dict[str, str] | None = None, seconds: float = 20) 
 def node_port() -> str:
     """Service web of ex08 must be a NodePort on 30081 that serves nginx on the nodes."""
     _ready_web()
-    if not kubectl(f"get service web -n {NAMESPACE}", check=False).ok:
-        raise Failed(f"there is no Service web in namespace {NAMESPACE}.")
-    spec = get("service", "web", NAMESPACE)["spec"]
+    spec = require("Service", "web", NAMESPACE)["spec"]
     if spec.get("type") != "NodePort":
         raise Failed(f"the Service web is of type {spec.get('type')}, not NodePort.")
     ports = [p.get("nodePort") for p in spec.get("ports") or ()]
@@ -86,9 +73,7 @@ def node_port() -> str:
 def ingress_host() -> str:
     """Traefik must serve nginx's page for Host: web.ex08.weeble.tech."""
     _ready_web()
-    if not kubectl(f"get ingress web -n {NAMESPACE}", check=False).ok:
-        raise Failed(f"there is no Ingress web in namespace {NAMESPACE}.")
-    rules = get("ingress", "web", NAMESPACE)["spec"].get("rules") or []
+    rules = require("Ingress", "web", NAMESPACE)["spec"].get("rules") or []
     hosts = [rule.get("host") for rule in rules]
     if HOST not in hosts:
         raise Failed(f"the Ingress web routes the hosts {hosts}, not {HOST}.")

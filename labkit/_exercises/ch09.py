@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._k8s.kubectl import get, kubectl
 from ..widgets import parse_quantity
-from . import Failed, exercise
+from . import Failed, exercise, require
 
 NAMESPACE = "nginx-1"
 CONTROL_PLANE = "node-role.kubernetes.io/control-plane"
@@ -52,13 +52,13 @@ def workers(answer: object = None) -> str:
 )
 def bigger_quota() -> str:
     """Quota pods of nginx-1 must allow 8, and the Deployment must have 8 available."""
-    if not kubectl(f"get resourcequota pods -n {NAMESPACE}", check=False).ok:
-        raise Failed(f"namespace {NAMESPACE} has no ResourceQuota pods (apply namespace.yaml).")
-    hard = (get("resourcequota", "pods", NAMESPACE).get("spec") or {}).get("hard") or {}
+    missing = f"namespace {NAMESPACE} has no ResourceQuota pods (apply namespace.yaml)."
+    quota = require("ResourceQuota", "pods", NAMESPACE, missing=missing)
+    hard = (quota.get("spec") or {}).get("hard") or {}
     if parse_quantity(hard.get("pods", "0")) < 8:
         raise Failed(f"the quota pods allows {hard.get('pods')} Pods, fewer than 8.")
-    if not kubectl(f"get deployment nginx-1 -n {NAMESPACE}", check=False).ok:
-        raise Failed(f"the quota is right; there is no Deployment nginx-1 in {NAMESPACE} yet.")
+    missing = f"the quota is right; there is no Deployment nginx-1 in {NAMESPACE} yet."
+    require("Deployment", "nginx-1", NAMESPACE, missing=missing)
     kubectl(
         f"rollout status deployment/nginx-1 -n {NAMESPACE} --timeout=90s", timeout=120, check=False
     )

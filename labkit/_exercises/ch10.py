@@ -5,8 +5,8 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 
-from .._k8s.kubectl import get, kubectl
-from . import Failed, exercise
+from .._k8s.kubectl import kubectl
+from . import Failed, exercise, require
 
 VIEWER = "system:serviceaccount:ex10:viewer"
 COREDNS = "system:serviceaccount:kube-system:coredns"
@@ -24,11 +24,6 @@ def can_i(subject: str, verb: str, resource: str) -> bool:
     raise Failed(f"`kubectl {args}` gave no answer: {result.output.strip()}")
 
 
-def _exists(kind: str, name: str, namespace: str | None = None) -> bool:
-    where = f" -n {namespace}" if namespace else ""
-    return kubectl(f"get {kind} {name}{where} -o name", check=False).ok
-
-
 @exercise(
     "10.viewer",
     "Let ServiceAccount ex10/viewer get and list namespaces, and nothing more",
@@ -40,15 +35,10 @@ def _exists(kind: str, name: str, namespace: str | None = None) -> bool:
 )
 def viewer() -> str:
     """SA ex10/viewer, ClusterRole and ClusterRoleBinding ex10-ns-viewer; get/list only."""
-    if not _exists("namespace", "ex10"):
-        raise Failed("there is no namespace ex10 yet.")
-    if not _exists("serviceaccount", "viewer", "ex10"):
-        raise Failed("there is no ServiceAccount viewer in namespace ex10.")
-    if not _exists("clusterrole", "ex10-ns-viewer"):
-        raise Failed("there is no ClusterRole ex10-ns-viewer.")
-    if not _exists("clusterrolebinding", "ex10-ns-viewer"):
-        raise Failed("there is no ClusterRoleBinding ex10-ns-viewer.")
-    binding = get("clusterrolebinding", "ex10-ns-viewer")
+    require("namespace", "ex10", missing="there is no namespace ex10 yet.")
+    require("ServiceAccount", "viewer", "ex10")
+    require("ClusterRole", "ex10-ns-viewer")
+    binding = require("ClusterRoleBinding", "ex10-ns-viewer")
     if binding["roleRef"].get("name") != "ex10-ns-viewer":
         raise Failed(
             f"ClusterRoleBinding ex10-ns-viewer refers to role {binding['roleRef'].get('name')!r},"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .._k8s.kubectl import get, kubectl
-from . import Failed, exercise
+from . import Failed, exercise, require
 
 NAMESPACE = "ex11"
 WORKERS = ("course-worker", "course-worker2")
@@ -13,8 +13,8 @@ WORKERS = ("course-worker", "course-worker2")
 
 def _shop() -> tuple[dict, Counter]:
     """The shop Deployment (rolled out, bounded wait) and its live Pods counted per node."""
-    if not kubectl(f"get deployment shop -n {NAMESPACE}", check=False).ok:
-        raise Failed(f"there is no Deployment shop in namespace {NAMESPACE}: run the set-up cell.")
+    missing = f"there is no Deployment shop in namespace {NAMESPACE}: run the set-up cell."
+    require("Deployment", "shop", NAMESPACE, missing=missing)
     kubectl(f"rollout status deployment/shop -n {NAMESPACE} --timeout=60s", timeout=90, check=False)
     deployment = get("deployment", "shop", NAMESPACE)
     pods = get("pods", namespace=NAMESPACE, selector="app=shop")["items"]

@@ -6,13 +6,12 @@ import shlex
 import time
 
 from .._k8s.kubectl import get, kubectl
-from . import Failed, exercise
+from . import Failed, exercise, require
 
 
 def _ready_pod(namespace: str, name: str) -> dict:
     """The Pod ``namespace/name``, which must exist and be Ready."""
-    if not kubectl(f"get pod {name} -n {namespace} -o name", check=False).ok:
-        raise Failed(f"there is no Pod {name} in namespace {namespace}.")
+    require("Pod", name, namespace)
     waited = kubectl(
         f"wait --for=condition=Ready pod/{name} -n {namespace} --timeout=60s",
         check=False,
@@ -79,9 +78,7 @@ def allow_other() -> str:
 )
 def default_deny() -> str:
     """A policy selecting every Pod of ex12 for Ingress, with no rules; ex12/client is blocked."""
-    if not kubectl("get networkpolicy default-deny-ingress -n ex12 -o name", check=False).ok:
-        raise Failed("there is no NetworkPolicy default-deny-ingress in namespace ex12.")
-    spec = get("networkpolicy", "default-deny-ingress", "ex12")["spec"]
+    spec = require("NetworkPolicy", "default-deny-ingress", "ex12")["spec"]
     if spec.get("podSelector"):
         raise Failed("default-deny-ingress selects only some Pods: use `podSelector: {}`.")
     if "Ingress" not in spec.get("policyTypes", []):

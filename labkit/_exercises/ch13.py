@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from .._k8s.kubectl import exec_in, get, kubectl
-from . import Failed, exercise
+from . import Failed, exercise, require
 
 NAMESPACE = "ex13"
 PAGE_TEXT = "Hello from a ConfigMap"
-
-
-def _exists(kind_name: str, namespace: str | None = NAMESPACE) -> bool:
-    ns = f" -n {namespace}" if namespace else ""
-    return kubectl(f"get {kind_name}{ns}", check=False).ok
 
 
 def _image(spec: dict) -> str:
@@ -30,13 +25,10 @@ def _image(spec: dict) -> str:
 )
 def configmap_page() -> str:
     """ConfigMap site holds the text and a Pod of Deployment site serves it on /."""
-    if not _exists("configmap site"):
-        raise Failed(f"there is no ConfigMap site in namespace {NAMESPACE}.")
-    data = get("configmap", "site", NAMESPACE).get("data") or {}
+    data = require("ConfigMap", "site", NAMESPACE).get("data") or {}
     if PAGE_TEXT not in data.get("index.html", ""):
         raise Failed(f"ConfigMap site has no key index.html containing {PAGE_TEXT!r}.")
-    if not _exists("deployment site"):
-        raise Failed(f"there is no Deployment site in namespace {NAMESPACE}.")
+    require("Deployment", "site", NAMESPACE)
     kubectl(f"rollout status deployment/site -n {NAMESPACE} --timeout=60s", timeout=90, check=False)
     pods = get("pods", namespace=NAMESPACE, selector="app=site")["items"]
     ready = [
@@ -69,8 +61,8 @@ def configmap_page() -> str:
 )
 def rollback() -> str:
     """Deployment shop runs nginx again, at revision ≥ 3, after a ReplicaSet of nginx:1.22."""
-    if not _exists("deployment shop"):
-        raise Failed(f"there is no Deployment shop in namespace {NAMESPACE}: run the set-up cell.")
+    missing = f"there is no Deployment shop in namespace {NAMESPACE}: run the set-up cell."
+    require("Deployment", "shop", NAMESPACE, missing=missing)
     kubectl(f"rollout status deployment/shop -n {NAMESPACE} --timeout=60s", timeout=90, check=False)
     deployment = get("deployment", "shop", NAMESPACE)
     image = _image(deployment["spec"])
@@ -105,14 +97,11 @@ def rollback() -> str:
 )
 def storage_class() -> str:
     """StorageClass ex13-fast exists; PVC scratch of that class is Bound to a PV of it."""
-    if not _exists("storageclass ex13-fast", None):
-        raise Failed("there is no StorageClass ex13-fast.")
-    klass = get("storageclass", "ex13-fast")
+    klass = require("StorageClass", "ex13-fast")
     if klass.get("provisioner") != "rancher.io/local-path":
         raise Failed(f"ex13-fast's provisioner is {klass.get('provisioner')!r}.")
-    if not _exists("pvc scratch"):
-        raise Failed(f"there is no PVC scratch in namespace {NAMESPACE}.")
-    if _exists("pod scratch"):
+    require("PVC", "scratch", NAMESPACE)
+    if kubectl(f"get pod scratch -n {NAMESPACE}", check=False).ok:
         kubectl(
             f"wait pod/scratch -n {NAMESPACE} --for=condition=Ready --timeout=60s",
             timeout=90,

@@ -11,7 +11,7 @@ from typing import Any
 
 from .._k8s.kubectl import get, kubectl
 from .._sh import sh
-from . import Failed, exercise
+from . import Failed, exercise, require
 
 NAMESPACE = "ex14"
 RELEASE = "blog"
@@ -62,9 +62,8 @@ def _container(deployment: dict[str, Any]) -> dict[str, Any]:
 
 
 def _memory_request() -> str | None:
-    if not kubectl(f"get deployment {DEPLOYMENT} -n {NAMESPACE}", check=False).ok:
-        raise Failed(f"release {RELEASE} has no Deployment {DEPLOYMENT}.")
-    container = _container(get("deployment", DEPLOYMENT, NAMESPACE))
+    missing = f"release {RELEASE} has no Deployment {DEPLOYMENT}."
+    container = _container(require("Deployment", DEPLOYMENT, NAMESPACE, missing=missing))
     return ((container.get("resources") or {}).get("requests") or {}).get("memory")
 
 

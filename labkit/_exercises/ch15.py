@@ -6,16 +6,14 @@ import subprocess
 import urllib.error
 
 from .._engine import http_get
-from .._k8s.kubectl import kubectl
 from .._paths import work_dir
 from .._pipelines import FAILED, MANUAL, SKIPPED, Pipeline, job_report, run_pipeline
-from . import Failed, exercise
+from . import Failed, exercise, require
 
 CHAPTER = "15-continuous-delivery"
 INGRESS = "http://127.0.0.1:8000"
 TITLE = "Docker++ chat"
 BRANCH = "ex15-title"
-IMAGE_PATH = "jsonpath={.spec.template.spec.containers[0].image}"
 
 
 def _clone() -> str:
@@ -87,10 +85,9 @@ def review_title() -> str:
     head = _git(folder, "rev-parse", "--short=8", f"refs/heads/{BRANCH}")
     if not head:
         raise Failed(f"the chat's clone has no branch {BRANCH}.")
-    found = kubectl(f"get deployment chat -n {namespace} -o {IMAGE_PATH}", check=False)
-    if not found.ok:
-        raise Failed(f"there is no review app in namespace {namespace} (no Deployment chat).")
-    image = found.output.strip()
+    missing = f"there is no review app in namespace {namespace} (no Deployment chat)."
+    chat = require("Deployment", "chat", namespace, missing=missing)
+    image = chat["spec"]["template"]["spec"]["containers"][0]["image"]
     if not image.endswith(f":{head}"):
         raise Failed(
             f"the review app runs {image}, not the image of the branch's last commit "

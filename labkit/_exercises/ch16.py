@@ -20,7 +20,7 @@ from .._k8s.kubectl import get, kubectl
 from .._poll import poll
 from .._sh import sh
 from ..widgets import parse_quantity
-from . import Failed, exercise
+from . import Failed, exercise, require
 
 NAMESPACE = "capstone"
 DOMAIN = "capstone.weeble.tech"
@@ -316,8 +316,7 @@ def _require_privacy() -> str:
 )
 def capstone() -> str:
     """A Helm release in capstone runs the five apps, reachable, counted and private."""
-    if not kubectl(f"get namespace {NAMESPACE}", check=False).ok:
-        raise Failed(f"there is no namespace {NAMESPACE} yet.")
+    require("namespace", NAMESPACE, missing=f"there is no namespace {NAMESPACE} yet.")
     release = _require_release()
     _require_apps(release)
     _require_quota()

@@ -136,15 +136,26 @@ def nodes_ready() -> tuple[int, int]:
     return ready, len(items)
 
 
-def wait_nodes_ready(timeout: float = READY_TIMEOUT) -> bool:
-    """Wait (bounded) until every node is Ready; return whether they are."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def wait_nodes_ready(timeout: float = READY_TIMEOUT) -> None:
+    """Wait (bounded) until every node is Ready.
+
+    Raises:
+        TimeoutExpired: some node is not Ready after ``timeout`` (how many are is said).
+    """
+
+    def probe() -> bool:
         ready, total = nodes_ready()
-        if total and ready == total:
-            return True
-        time.sleep(2)
-    return False
+        if not total or ready < total:
+            raise NotYet(f"{ready}/{total} nodes Ready")
+        return True
+
+    poll(
+        probe,
+        timeout=timeout,
+        what=f"the nodes of {NAME!r} to be Ready",
+        fix="Look at `kubectl get nodes` and `kubectl get pods -A`, then `labkit up`.",
+        every=2,
+    )
 
 
 REUSE_TIMEOUT = 180  # after an engine restart the nodes come back in well under a minute
@@ -262,11 +273,7 @@ def install_addons() -> None:
         for name, render in addons.ADDONS.items():
             apply(render())
             say(f"    {name} applied")
-        if not wait_nodes_ready():
-            raise LabkitError(
-                f"The nodes of {NAME!r} are not all Ready after {READY_TIMEOUT} s.",
-                "Look at `kubectl get nodes` and `kubectl get pods -A`, then `labkit up`.",
-            )
+        wait_nodes_ready()
         for rollout, namespace in addons.ROLLOUTS:
             wait_rollout(rollout, namespace, timeout=READY_TIMEOUT)
         # After the nodes restart, a rollout may read complete from its old status: wait for
@@ -287,28 +294,41 @@ def _apply_pool(timeout: float = 120) -> None:
     After the nodes restart, the controller's Deployment may still read as available while
     its webhook endpoint is not answering yet.
     """
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def probe() -> bool:
         try:
             apply(addons.address_pool(_kind_subnet()))
-            return
         except ManifestError as err:
-            if "failed calling webhook" not in str(err) or time.monotonic() > deadline:
+            if "failed calling webhook" not in str(err):
                 raise
-            time.sleep(3)
+            raise NotYet(err.problem) from err
+        return True
+
+    poll(
+        probe,
+        timeout=timeout,
+        what="MetalLB's webhook to accept the address pool",
+        fix="Look at `kubectl get pods -n metallb-system` and the controller's logs, then "
+        "`labkit up`.",
+        every=3,
+    )
 
 
 def _wait_metrics_discovery(timeout: float = 90) -> None:
     """Wait (bounded) until the API server serves the metrics API it aggregates."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if kubectl("get --raw /apis/metrics.k8s.io/v1beta1", timeout=20, check=False).ok:
-            return
-        time.sleep(2)
-    raise LabkitError(
-        f"The API server does not serve metrics.k8s.io after {timeout:.0f} s: namespace "
-        "deletions would stall.",
-        "Look at `kubectl get apiservice` and metrics-server's logs, then run `labkit up`.",
+
+    def probe() -> bool:
+        result = kubectl("get --raw /apis/metrics.k8s.io/v1beta1", timeout=20, check=False)
+        if not result.ok:
+            raise NotYet((result.output.strip().splitlines() or [f"exit {result.code}"])[-1])
+        return True
+
+    poll(
+        probe,
+        timeout=timeout,
+        what="the API server to serve metrics.k8s.io (without it namespace deletions stall)",
+        fix="Look at `kubectl get apiservice` and metrics-server's logs, then run `labkit up`.",
+        every=2,
     )
 
 

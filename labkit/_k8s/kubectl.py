@@ -6,15 +6,14 @@ import json
 import shlex
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import yaml
 
-from .._errors import CommandFailed, LabkitError, TimeoutExpired
+from .._errors import ClusterUnavailable, ManifestError, TimeoutExpired
 from .._poll import NotYet, poll
 from .._sh import Result, sh
 
@@ -23,20 +22,10 @@ SERVICE_LABEL = "kubernetes.io/service-name"  # the label tying an EndpointSlice
 NO_CLUSTER_FIX = "Run `labkit up` (it creates the course's kind cluster), then re-run this cell."
 
 
-class ClusterUnavailable(LabkitError):
-    """The course's Kubernetes cluster does not answer."""
-
-
-class ManifestError(LabkitError):
-    """A manifest cannot be read as Kubernetes YAML."""
-
-
 def kubectl(args: str, *, input: str | None = None, timeout: float = 60, check: bool = True):
     """Run ``kubectl ARGS`` (bounded); a cluster that does not answer is one clear error."""
     result = sh(f"kubectl {args}", input=input, timeout=timeout, check=False)
-    if result.ok or not check:
-        return result
-    _raise(result)
+    return _checked(result) if check else result
 
 
 def _unreachable(output: str) -> bool:
@@ -159,14 +148,14 @@ def _wait(args: str, timeout: float) -> Result:
             f"`kubectl {args}` gave up: {result.output.strip()}",
             "Look at `kubectl get events --sort-by=.lastTimestamp` for the reason.",
         )
-    _raise(result)
+    return _checked(result)
 
 
-def _raise(result: Result) -> NoReturn:
-    """The error for a failed kubectl call: `ClusterUnavailable` or `CommandFailed`."""
-    if _unreachable(result.output):
+def _checked(result: Result) -> Result:
+    """A kubectl call's result if it succeeded, else `ClusterUnavailable` or `CommandFailed`."""
+    if not result.ok and _unreachable(result.output):
         raise ClusterUnavailable("The course's Kubernetes cluster does not answer.", NO_CLUSTER_FIX)
-    raise CommandFailed(result.command, result.code, result.output)
+    return result.check()
 
 
 def wait_endpoints(service: str, namespace: str, ready: int = 1, timeout: float = 60) -> list[str]:
@@ -240,24 +229,24 @@ def port_forward(target: str, remote: int, namespace: str, timeout: float = 30) 
         stderr=subprocess.STDOUT,
         text=True,
     )
+    fix = f"Check that {target} has a ready Pod: `kubectl get pods -n {namespace}`."
+
+    def listening() -> int:
+        if proc.poll() is not None:
+            Result(f"kubectl port-forward {target}", proc.returncode, proc.stdout.read()).check(fix)
+            raise NotYet("kubectl port-forward exited")
+        socket.create_connection(("127.0.0.1", local), timeout=1).close()
+        return local
+
     try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise CommandFailed(
-                    f"kubectl port-forward {target}", proc.returncode, proc.stdout.read()
-                )
-            try:
-                socket.create_connection(("127.0.0.1", local), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise TimeoutExpired(
-                f"kubectl port-forward {target} did not listen within {timeout:.0f} s.",
-                f"Check that {target} has a ready Pod: `kubectl get pods -n {namespace}`.",
-            )
-        yield local
+        yield poll(
+            listening,
+            timeout=timeout,
+            what=f"kubectl port-forward {target} to listen on 127.0.0.1:{local}",
+            fix=fix,
+            every=0.2,
+            retry_on=(OSError,),
+        )
     finally:
         proc.terminate()
         try:

@@ -198,14 +198,14 @@ func TestSyncerDebouncesABurstAndForcesPeriodically(t *testing.T) {
 		calls = append(calls, force)
 		return nil
 	})
-	s.debounce, s.resync = 20*time.Millisecond, time.Hour
+	s.debounce, s.resync = 50*time.Millisecond, time.Hour
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go s.run(ctx, func() bool { return true })
 	for range 10 {
 		s.changed()
 	}
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(250 * time.Millisecond)
 	mu.Lock()
 	if len(calls) != 1 || calls[0] {
 		t.Fatalf("a burst of changes: want one unforced sync, got %v", calls)
@@ -305,6 +305,11 @@ func TestPolicyEnforcedSoonAfterItsEvent(t *testing.T) {
 	})
 	t.Logf("ADDED event → iptables-restore in %s", time.Since(start).Round(time.Millisecond))
 
+	eventually(t, time.Second, "sync finished", func() bool { // it checks the FORWARD jump last
+		mu.Lock()
+		defer mu.Unlock()
+		return commands[len(commands)-1] == "iptables -C FORWARD -j LABKIT-NETPOL"
+	})
 	mu.Lock()
 	before := len(commands)
 	mu.Unlock()

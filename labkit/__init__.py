@@ -20,6 +20,7 @@ from ._errors import (
     TimeoutExpired,
 )
 from ._exercises import Verdict, check
+from ._exercises.ch12 import wait_connection
 from ._k8s.kubectl import (
     apply,
     delete_namespace,
@@ -77,4 +78,5 @@ __all__ = [
     "sh",
     "wait_healthy",
     "wait_http",
+    "wait_connection",
 ]

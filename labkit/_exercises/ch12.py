@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import shlex
-import time
 
+from .._errors import TimeoutExpired
 from .._k8s.kubectl import get, kubectl
+from .._poll import poll
 from . import Failed, exercise, require
 
 
@@ -22,21 +23,66 @@ def _ready_pod(namespace: str, name: str) -> dict:
     return get("pod", name, namespace)
 
 
-POLICY_DELAY = 3  # seconds: labkit-net, on each node, applies new policies within 2 s
+ENFORCED_WITHIN = 5  # seconds: labkit-net, on each node, enforces a change within a second
+PROBE_EVERY = 0.2  # seconds between two probes while waiting
+AGENT_FIX = (
+    "The nodes' agents enforce NetworkPolicies: see that each is Ready "
+    "(`kubectl get daemonset labkit-net -n kube-system`) and read their logs "
+    "(`kubectl logs -n kube-system -l app=labkit-net`)."
+)
 
 
-def _settle() -> None:
-    """Give the nodes' agents time to apply a policy the learner has just created."""
-    time.sleep(POLICY_DELAY)
-
-
-def connects(namespace: str, pod: str, host: str, port: int = 80) -> bool:
-    """True when Pod ``namespace/pod`` opens a TCP connection to ``host:port`` within 3 s."""
+def connects(namespace: str, pod: str, host: str, port: int = 80, seconds: int = 3) -> bool:
+    """True when Pod ``namespace/pod`` opens a TCP connection to ``host:port`` in ``seconds``."""
     probe = shlex.quote(f"</dev/tcp/{host}/{port}")
     result = kubectl(
-        f"exec -n {namespace} {pod} -- timeout 3 bash -c {probe}", check=False, timeout=20
+        f"exec -n {namespace} {pod} -- timeout {seconds} bash -c {probe}", check=False, timeout=20
     )
     return result.ok
+
+
+def wait_connection(
+    source: str, host: str, *, reachable: bool, port: int = 80, timeout: float | None = None
+) -> None:
+    """Probe ``source`` → ``host:port`` until it connects (or is blocked), bounded.
+
+    A policy is enforced a moment after `kubectl apply` returns, by an agent on each node: wait
+    for its effect, not for a fixed time.
+
+    Args:
+        source: the client Pod, ``namespace/name``; its image needs ``bash`` and ``timeout``.
+        host: a Service's DNS name or a Pod's IP.
+        reachable: True to wait until it connects, False until it is blocked.
+        port: the TCP port.
+        timeout: seconds after which `TimeoutExpired` is raised (default `ENFORCED_WITHIN`).
+
+    Raises:
+        TimeoutExpired: the connection still is not as expected after ``timeout``.
+
+    Example:
+        >>> wait_connection("other/client", "web.secure", reachable=False)  # doctest: +SKIP
+    """
+    namespace, _, pod = source.partition("/")
+    state = "open" if reachable else "blocked"
+
+    def probe() -> bool | None:
+        return True if connects(namespace, pod, host, port, seconds=2) == reachable else None
+
+    poll(
+        probe,
+        timeout=ENFORCED_WITHIN if timeout is None else timeout,
+        what=f"{source} → {host}:{port} to be {state}",
+        fix=AGENT_FIX,
+        every=PROBE_EVERY,
+    )
+
+
+def _eventually(source: str, host: str, *, reachable: bool, failure: str) -> None:
+    """`wait_connection`, failing the check with ``failure`` (the learner's policy is wrong)."""
+    try:
+        wait_connection(source, host, reachable=reachable)
+    except TimeoutExpired:
+        raise Failed(failure) from None
 
 
 @exercise(
@@ -55,9 +101,12 @@ def allow_other() -> str:
     if frontend["metadata"].get("labels", {}).get("role") != "frontend":
         raise Failed("Pod other/frontend has no label role=frontend.")
     _ready_pod("other", "client")
-    _settle()
-    if not connects("other", "frontend", "web.secure"):
-        raise Failed("other/frontend cannot connect to web.secure:80 yet.")
+    _eventually(
+        "other/frontend",
+        "web.secure",
+        reachable=True,
+        failure="other/frontend cannot connect to web.secure:80 yet.",
+    )
     if connects("other", "client", "web.secure"):
         raise Failed(
             "other/client connects to web.secure:80 too: the policy lets in all of namespace "
@@ -90,7 +139,10 @@ def default_deny() -> str:
     ip = web.get("status", {}).get("podIP")
     if not ip:
         raise Failed("Pod ex12/web has no IP yet.")
-    _settle()
-    if connects("ex12", "client", ip):
-        raise Failed("ex12/client still connects to web: the policy is not enforced yet.")
+    _eventually(
+        "ex12/client",
+        ip,
+        reachable=False,
+        failure="ex12/client still connects to web: the policy is not enforced yet.",
+    )
     return "no Pod of ex12 accepts connections: ex12/client → web is blocked."

@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from labkit._k8s.components import HELM_PROGRAM  # noqa: E402
 from labkit._gobuild import build  # noqa: E402
+from labkit._k8s.components import HELM_PROGRAM  # noqa: E402
 from labkit._paths import use_course_tools  # noqa: E402
 from labkit._sh import sh  # noqa: E402
 

@@ -217,6 +217,8 @@ def reset(name: str, fresh_registry: bool = True) -> Chapter:
         if item.resets_registry and fresh_registry:
             reset_course_registry()
         client().api.prune_images(filters={"dangling": True})
+        # BuildKit's cache too, so the chapter's builds run (and print) as on a first visit
+        client().api.prune_builds(all=True)
     folder = work_dir(item.slug)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)

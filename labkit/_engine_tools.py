@@ -4,8 +4,8 @@ The engine: dockerd and docker-proxy (moby), containerd with its runc shim and `
 runc. The client: the ``docker`` CLI with its buildx (BuildKit) and compose plugins. Each is
 built once per version (`labkit._gobuild`) and linked into `engine_bin`, the folder dockerd
 gets first on its PATH; ``docker``, ``runc`` and ``ctr`` are also the course's commands.
-Only what is not Go comes from Debian: iptables for dockerd, libseccomp (and a C compiler)
-for runc.
+Only what is not Go comes from Debian: iptables for dockerd, tini as its ``docker-init``
+(``docker run --init``), libseccomp (and a C compiler) for runc.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from . import versions as v
 from ._apt import apt_install, missing_packages
 from ._errors import LabkitError
-from ._gobuild import GoProgram, build
+from ._gobuild import MODULE_TIME, GoProgram, build
 from ._paths import cache_dir, link_tool
 
 MOBY = "github.com/moby/moby/v2"
@@ -28,13 +28,15 @@ COMPOSE = "github.com/docker/compose/v2"
 RUNC = "github.com/opencontainers/runc"
 
 # Debian packages: what the engine runs with, and what runc's cgo build needs.
-RUNTIME_PACKAGES = ("iptables", "libseccomp2")
+RUNTIME_PACKAGES = ("iptables", "libseccomp2", "tini")
+DOCKER_INIT = Path("/usr/bin/tini-static")  # from the tini package
 BUILD_PACKAGES = ("gcc", "libc6-dev", "pkg-config", "libseccomp-dev")
 
 
 def _stamp(package: str, **values: str) -> str:
     """Linker flags setting ``package``'s version variables (as the projects' releases do)."""
-    return " ".join(["-s -w", *(f"-X {package}.{key}={value}" for key, value in values.items())])
+    flags = (f"-X '{package}.{key}={value}'" for key, value in values.items())
+    return " ".join(["-s -w", *flags])  # go build's -ldflags reads the quotes
 
 
 ENGINE_PROGRAMS = (
@@ -48,6 +50,7 @@ ENGINE_PROGRAMS = (
             f"{MOBY}/dockerversion",
             Version=v.MOBY_RELEASE,
             GitCommit=v.MOBY,
+            BuildTime=MODULE_TIME,
             PlatformName="Docker++ (moby built from source)",
         ),
     ),
@@ -58,11 +61,19 @@ ENGINE_PROGRAMS = (
             CONTAINERD,
             v.CONTAINERD,
             f"{CONTAINERD}/cmd/{name}",
-            ldflags=_stamp(f"{CONTAINERD}/version", Version=v.CONTAINERD),
+            ldflags=_stamp(f"{CONTAINERD}/version", Version=v.CONTAINERD, Revision=v.CONTAINERD),
         )
         for name in ("containerd", "containerd-shim-runc-v2", "ctr")
     ),
-    GoProgram("runc", RUNC, v.RUNC, RUNC, cgo=True, tags="seccomp urfave_cli_no_docs"),
+    GoProgram(
+        "runc",
+        RUNC,
+        v.RUNC,
+        RUNC,
+        cgo=True,
+        tags="seccomp urfave_cli_no_docs",
+        ldflags=_stamp("main", gitCommit=v.RUNC),
+    ),
 )
 CLIENT_PROGRAMS = (
     GoProgram(
@@ -72,7 +83,12 @@ CLIENT_PROGRAMS = (
         "./cmd/docker",
         in_module=True,
         replaces=(f"github.com/moby/swarmkit/v2 => github.com/moby/swarmkit/v2 {v.SWARMKIT}",),
-        ldflags=_stamp(f"{CLI}/cli/version", Version=v.DOCKER_CLI.lstrip("v")),
+        ldflags=_stamp(
+            f"{CLI}/cli/version",
+            Version=v.DOCKER_CLI.lstrip("v"),
+            GitCommit=v.DOCKER_CLI,
+            BuildTime=MODULE_TIME,
+        ),
     ),
     GoProgram(
         "docker-buildx",
@@ -138,6 +154,7 @@ def ensure_engine_programs() -> Path:
     folder = engine_bin()
     for name, binary in build(ENGINE_PROGRAMS).items():
         _link(folder / name, binary)
+    _link(folder / "docker-init", DOCKER_INIT)
     for name in ("runc", "ctr"):
         link_tool(name, folder / name)
     return folder

@@ -12,6 +12,7 @@ A few modules only build from inside themselves (Compose's go.mod excludes, the 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shlex
@@ -25,6 +26,7 @@ from ._paths import cache_dir
 from ._progress import step
 from ._sh import sh
 
+MODULE_TIME = "<module-time>"  # in ldflags: replaced by the module's publication time
 GO_TIMEOUT = 3600  # a cold Kubernetes build takes ~10 min on 2 cores; never wait forever
 _FIX = "Check that the Go module proxy answers (`go env GOPROXY`), then run `labkit up` again."
 
@@ -47,8 +49,21 @@ class GoProgram:
 
     @property
     def binary(self) -> Path:
-        """Where the built binary is cached."""
-        return cache_dir() / "go-bin" / f"{self.name}-{self.version}"
+        """Where the built binary is cached: by version and by how it is built."""
+        recipe = repr(
+            (
+                self.package,
+                self.cgo,
+                self.ldflags,
+                self.staging,
+                self.trimpath,
+                self.tags,
+                self.in_module,
+                self.replaces,
+            )
+        )
+        digest = hashlib.sha256(recipe.encode()).hexdigest()[:8]
+        return cache_dir() / "go-bin" / f"{self.name}-{self.version}-{digest}"
 
 
 def require_go() -> str:
@@ -63,8 +78,8 @@ def require_go() -> str:
     return go
 
 
-def module_dir(module: str, version: str) -> Path:
-    """Folder of ``module@version`` in the module cache (downloaded when missing)."""
+def module_info(module: str, version: str) -> dict[str, str]:
+    """What ``go mod download -json`` says of ``module@version`` (downloaded when missing)."""
     output = sh(
         f"go mod download -json {shlex.quote(f'{module}@{version}')}",
         cwd=cache_dir(),
@@ -72,7 +87,18 @@ def module_dir(module: str, version: str) -> Path:
         timeout=900,
         fix=_FIX,
     ).output
-    return Path(json.loads(output)["Dir"])
+    return json.loads(output)
+
+
+def module_dir(module: str, version: str) -> Path:
+    """Folder of ``module@version`` in the module cache (downloaded when missing)."""
+    return Path(module_info(module, version)["Dir"])
+
+
+def module_time(module: str, version: str) -> str:
+    """When ``module@version`` was published (its tag's time, from the proxy)."""
+    info = json.loads(Path(module_info(module, version)["Info"]).read_text())
+    return str(info["Time"])
 
 
 def inherited_directives(go_mod: str, staging: str | None = None) -> list[str]:
@@ -169,9 +195,10 @@ def _build_one(program: GoProgram, folder: Path) -> None:
     program.binary.parent.mkdir(parents=True, exist_ok=True)
     partial = program.binary.with_name(program.binary.name + ".partial")
     tags = f"-tags {shlex.quote(program.tags)} " if program.tags else ""
+    ldflags = program.ldflags.replace(MODULE_TIME, module_time(program.module, program.version))
     sh(
         f"nice -n 10 go build {'-trimpath ' if program.trimpath else ''}{tags}"
-        f"-ldflags {shlex.quote(program.ldflags)} "
+        f"-ldflags {shlex.quote(ldflags)} "
         f"-o {partial} {program.package}",
         cwd=folder,
         env={"CGO_ENABLED": "1" if program.cgo else "0", "GOFLAGS": "-mod=mod"},

@@ -23,6 +23,11 @@ class Rule(NamedTuple):
 
 
 RULES: tuple[Rule, ...] = (
+    # BuildKit's plain progress (`docker build`): a step still running is printed, then printed
+    # again with "done" (only when it took long enough), and how long it took.
+    Rule("buildkit-progress", r"(?m)^(#\d+ [^\n]*)\n(?=\1 (?:\d+(?:\.\d+)?s )?done$)", ""),
+    Rule("buildkit-done", r"(?m) \d+(?:\.\d+)?s done$", " done"),
+    Rule("buildkit-output", r"(?m)^(#\d+) \d+\.\d+ ", r"\1 <t> "),  # a RUN's output line
     # Where the course is checked out differs between machines: /home/me/docker-plus-plus...
     Rule("checkout", r"(/[\w.+-]+)+(?=/notebooks/)", "<checkout>"),
     Rule("digest", r"sha256:[0-9a-f]{64}", "sha256:<digest>"),

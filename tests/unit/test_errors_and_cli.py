@@ -41,6 +41,7 @@ def test_a_taken_port_names_the_program_finder_and_the_variable():
 def test_without_engine_root_or_apt_the_manual_steps_are_given(monkeypatch):
     from labkit import EngineUnavailable, _engine
 
+    monkeypatch.setattr(_engine, "ensure_client", lambda: "the course's client")
     monkeypatch.setattr(_engine, "is_reachable", lambda: False)
     monkeypatch.setattr(_engine.os, "geteuid", lambda: 1000)
     with pytest.raises(EngineUnavailable, match="needs root and apt-get") as caught:

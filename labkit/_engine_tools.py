@@ -129,6 +129,23 @@ def _link(link: Path, binary: Path) -> None:
         link.symlink_to(binary)
 
 
+def _place(target: Path, binary: Path) -> None:
+    """Put ``binary`` at ``target`` under its plain name (a hard link, else a copy).
+
+    Not a symlink: the runc shim re-executes itself by its resolved path, so a symlink would
+    show the cache's versioned name in the host's process tree.
+    """
+    if target.exists() and target.samefile(binary):
+        return
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        os.link(binary, partial)
+    except OSError:
+        shutil.copy2(binary, partial)
+    partial.replace(target)
+
+
 def ensure_client() -> str:
     """Build (once) the docker CLI and its plugins, make them the course's; say which."""
     built = build(CLIENT_PROGRAMS)
@@ -153,7 +170,7 @@ def ensure_engine_programs() -> Path:
         apt_install(*packages)
     folder = engine_bin()
     for name, binary in build(ENGINE_PROGRAMS).items():
-        _link(folder / name, binary)
+        _place(folder / name, binary)
     _link(folder / "docker-init", DOCKER_INIT)
     for name in ("runc", "ctr"):
         link_tool(name, folder / name)

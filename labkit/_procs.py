@@ -72,7 +72,9 @@ def branches(items: list[str], indent: str = "") -> list[str]:
 def process_tree(container: str) -> str:
     """Text tree of the processes that run ``container``, from dockerd down to its own."""
     attrs = client().api.inspect_container(container)
-    address = attrs["NetworkSettings"].get("IPAddress") or "-"
+    # Docker 29's API gives addresses per network only (no top-level IPAddress any more)
+    networks = attrs["NetworkSettings"].get("Networks") or {}
+    addresses = {net.get("IPAddress") for net in networks.values()} - {None, ""}
     lines = []
     dockerd = _find("dockerd")
     if dockerd:
@@ -82,7 +84,8 @@ def process_tree(container: str) -> str:
         shown = [
             _short(command, width=120)
             for command in commands
-            if "docker-proxy" not in command or f"-container-ip {address} " in command
+            if "docker-proxy" not in command
+            or any(f"-container-ip {address} " in command for address in addresses)
         ]
         lines += branches(shown)
     pid = attrs["State"]["Pid"]

@@ -31,9 +31,11 @@ labkit.chapter("02-docker-engine")
 # calls **`runc`** to create the container (namespaces, cgroups, root filesystem) and then
 # stays as its parent. You can speak that API yourself: `GET /version` on the socket is what
 # `docker version` asks. The answer lists the engine's components, each with its version —
-# the Engine (API 1.41), containerd, runc and docker-init (the small init process that
-# `docker run --init` adds) — then, at the JSON's top level, the engine's version and API
-# again:
+# the Engine (its API version), containerd, the runtime (here `runc-capfix`, the course's
+# wrapper around runc for this machine's capability set) and docker-init (the small init
+# process that `docker run --init` adds) — then, at the JSON's top level, the engine's
+# version and API again. The course builds all of them from their Go sources: Docker 29's
+# engine code (moby), containerd 2.4, runc 1.5:
 
 # %%
 # %%terminal
@@ -53,8 +55,10 @@ docker images nginx
 
 # %% [markdown]
 # `latest` is only the default **tag**: `nginx` means `docker.io/library/nginx:latest`. The
-# image ID is the digest of the image's configuration (chapter 01): the same ID means the
-# same image, whatever its names.
+# image ID is the digest of the image's manifest (chapter 01): the same ID means the
+# same image, whatever its names. `DISK USAGE` is what the image takes unpacked on this
+# disk, `CONTENT SIZE` its compressed layers as a registry stores them; `U` under `EXTRA`
+# marks an image in use by a container.
 #
 # ## Running a container (*Instanciation de l'image `nginx`*)
 #
@@ -144,9 +148,9 @@ docker build -t my-app .
 # %% [markdown]
 # > 📝 **Deck note** — the deck builds `FROM nginx:1.15`, a mainline branch of 2018–2019 that
 # > no longer receives security fixes; the course's nginx is Debian bookworm's 1.22, so we use
-# > `nginx:1.22`. The `Step 1/2 …`, `---> id` lines are those of the *legacy builder* of this
-# > engine (Debian's Docker 20.10); current Docker builds with BuildKit (`docker buildx
-# > build`), which prints its progress differently but reads the same Dockerfile.
+# > `nginx:1.22`. The deck shows the *legacy builder*'s `Step 1/2 …` and `---> id` lines;
+# > since Docker 23, `docker build` runs **BuildKit** (through the `buildx` plugin), which
+# > numbers its steps `#1`, `#2`… and names each Dockerfile instruction `[1/2]`, `[2/2]`.
 
 # %%
 # %%terminal
@@ -241,22 +245,24 @@ curl -s -u student:docker-plus-plus http://localhost:5000/v2/my-app/tags/list
 #
 # `docker rmi` removes *names*; an image goes only when no name is left on it, and a layer
 # only when no image uses it any more. The deck removes `nginx:1.15` and `nginx`; we name
-# our four names of `my-app` and the two of nginx.
+# our four names of `my-app`, and `nginx`. (There is no `nginx:1.22` to remove: BuildKit
+# fetched it for the build into its own cache, without naming it in `docker images`.)
 
 # %%
 # %%terminal
-docker rmi my-app:1.0 my-app localhost:5000/my-app:1.0 localhost:5000/my-app:latest nginx:1.22 nginx
+docker rmi my-app:1.0 my-app localhost:5000/my-app:1.0 localhost:5000/my-app:latest nginx
 
 # %% [markdown]
-# Read the end: `my-app` lost its last name, so it was **deleted** (its config and its own
-# layer, the two `Deleted:` lines). nginx was only **untagged**: the same image is still
+# Read the end: `my-app` lost its last name, so it was **deleted** (the `Deleted:` line names
+# its image ID; its own layer went with it). nginx was only **untagged**: the same image is still
 # named `labkit/nginx:…`, the course's own build of it (chapter 00), which `docker images`
 # does not show you unless you ask for it (`docker images labkit/nginx`). So nginx's layers
 # are still on disk.
 #
 # `my-app` is gone from this engine, but not from the registry: any machine that can reach
-# the registry can pull and run it again. The pull downloads only `my-app`'s own layer — the
-# three layers of nginx below it are here already (*Already exists*):
+# the registry can pull and run it again. The pull downloads only what this engine lacks —
+# `my-app`'s own layer and its small JSON documents; the three layers of nginx below it are
+# here already (under `labkit/nginx`), so they are not even listed:
 
 # %%
 # %%terminal

@@ -27,13 +27,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from labkit._k8s import cluster  # noqa: E402
-from labkit._k8s.nodeimage import NODE_REPOSITORY, ensure_node_image, node_image  # noqa: E402
-from labkit._sh import sh  # noqa: E402
+from labkit._lesson.sh import sh  # noqa: E402
+from labkit._setup.kind import cluster  # noqa: E402
+from labkit._setup.kind.nodeimage import NODE_REPOSITORY, ensure_node_image, node_image  # noqa: E402
 
 BUILD_ALL = (
-    "from labkit._k8s.components import ADDON_PROGRAMS, KIND_PROGRAM, KUBERNETES_PROGRAMS\n"
-    "from labkit._gobuild import build\n"
+    "from labkit._setup.kind.components import ADDON_PROGRAMS, KIND_PROGRAM, KUBERNETES_PROGRAMS\n"
+    "from labkit._setup.gobuild import build\n"
     "build([KIND_PROGRAM, *KUBERNETES_PROGRAMS, *ADDON_PROGRAMS])\n"
 )
 

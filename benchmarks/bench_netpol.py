@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from labkit._k8s.kubectl import apply, delete_namespace, get, kubectl, wait_for  # noqa: E402
+from labkit._lesson.kubectl import apply, delete_namespace, get, kubectl, wait_for  # noqa: E402
 from labkit._paths import use_course_tools  # noqa: E402
 
 NAMESPACE = "bench-netpol"

@@ -5,9 +5,6 @@ labkit does what a CLI does badly in a notebook — bounded waits, idempotent cl
 tidy outputs, widgets, and exercise checks.
 """
 
-from ._chapters import chapter, finish, reset
-from ._dockerfile import instructions as dockerfile_instructions
-from ._engine import client, http_get, is_reachable, wait_healthy, wait_http
 from ._errors import (
     ClusterUnavailable,
     CommandFailed,
@@ -19,9 +16,12 @@ from ._errors import (
     RecipeError,
     TimeoutExpired,
 )
-from ._exercises import Verdict, check
-from ._exercises.ch12 import wait_connection
-from ._k8s.kubectl import (
+from ._lesson.chapters import chapter, finish, reset
+from ._lesson.docker import client, http_get, is_reachable, wait_healthy, wait_http
+from ._lesson.dockerfile import instructions as dockerfile_instructions
+from ._lesson.exercises import Verdict, check
+from ._lesson.exercises.ch12 import wait_connection
+from ._lesson.kubectl import (
     apply,
     delete_namespace,
     exec_in,
@@ -31,13 +31,13 @@ from ._k8s.kubectl import (
     wait_for,
     wait_rollout,
 )
-from ._pipelines import run_pipeline
+from ._lesson.pipelines import run_pipeline
+from ._lesson.procs import process_tree
+from ._lesson.registry import COURSE_REGISTRY, MIRROR, Registry
+from ._lesson.sh import Result, sh
+from ._lesson.terminal import load_ipython_extension
 from ._poll import poll
-from ._procs import process_tree
-from ._registry import COURSE_REGISTRY, MIRROR, Registry
-from ._setup import doctor
-from ._sh import Result, sh
-from ._terminal import load_ipython_extension
+from ._setup.commands import doctor
 
 __all__ = [
     "ClusterUnavailable",

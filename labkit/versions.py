@@ -18,7 +18,7 @@ COREDNS_IMAGE = f"registry.k8s.io/coredns/coredns:{COREDNS}"
 TRAEFIK = "v3.6.12"  # newest v3 whose dependencies the proxy serves (v3.7.x: 403s)
 METALLB = "v0.15.3"  # served as go.universe.tf/metallb (github.com/metallb/metallb: 403)
 
-# The Docker engine and its client, built from their Go modules (labkit._engine_tools).
+# The Docker engine and its client, built from their Go modules (labkit._setup.engine_tools).
 MOBY = "v2.0.0-beta.24"  # github.com/moby/moby/v2: dockerd, docker-proxy (the newest served)
 MOBY_RELEASE = "29.8.1-dev"  # the engine release that code leads to (its releases/versions.yaml)
 DOCKER_CLI = "v29.10.0"  # github.com/docker/cli (no go.mod: built from its vendor.mod)

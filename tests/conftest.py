@@ -15,7 +15,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def engine():
     """The Docker SDK client of the course engine; a clear failure when there is none."""
-    from labkit._engine import client, is_reachable
+    from labkit._lesson.docker import client, is_reachable
 
     if not is_reachable():
         pytest.fail("No Docker engine: run `labkit up` (integration tests never skip).")
@@ -25,7 +25,7 @@ def engine():
 @pytest.fixture(scope="session")
 def cluster():
     """The course's kind cluster (its name); a clear failure when it does not answer."""
-    from labkit._k8s import cluster as course_cluster
+    from labkit._setup.kind import cluster as course_cluster
 
     if not course_cluster.reachable():
         pytest.fail("No kind cluster answers: run `labkit up` (integration tests never skip).")

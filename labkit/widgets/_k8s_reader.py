@@ -11,8 +11,8 @@ from typing import Any, Protocol
 import ipywidgets as w
 
 from .._errors import CommandFailed, LabkitError
-from .._k8s import kubectl as _kubectl
-from .._sh import Result
+from .._lesson import kubectl as _kubectl
+from .._lesson.sh import Result
 from ._dashboard import Dashboard
 
 __all__ = ["KUBECTL", "K8sDashboard", "KubeReader", "Kubectl", "get_all", "items"]

@@ -5,8 +5,8 @@ import time
 import pytest
 
 from labkit import TimeoutExpired, process_tree, sh, wait_healthy, wait_http
-from labkit._chapters import reset
-from labkit._engine import remove_by_label
+from labkit._lesson.chapters import reset
+from labkit._lesson.docker import remove_by_label
 
 pytestmark = pytest.mark.docker
 LABEL = "org.dockerplusplus.test=engine"

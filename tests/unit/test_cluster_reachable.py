@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from labkit._k8s import cluster
-from labkit._sh import Result
+from labkit._lesson.sh import Result
+from labkit._setup.kind import cluster
 
 
 def test_a_deleted_cluster_is_asked_again(monkeypatch):

@@ -6,16 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from labkit import _engine, _engine_tools, _gobuild, versions
-from labkit._engine import daemon_config
+from labkit import versions
+from labkit._lesson import docker as _engine
+from labkit._lesson.docker import daemon_config
+from labkit._setup import engine_tools, gobuild
 
 
 def test_every_engine_program_is_pinned_in_the_versions_file():
     pinned = {x for x in vars(versions).values() if isinstance(x, str)}
-    for program in (*_engine_tools.ENGINE_PROGRAMS, *_engine_tools.CLIENT_PROGRAMS):
+    for program in (*engine_tools.ENGINE_PROGRAMS, *engine_tools.CLIENT_PROGRAMS):
         assert program.version.removesuffix("+incompatible") in pinned, program.name
         assert program.ldflags.startswith("-s -w")
-    names = [p.name for p in (*_engine_tools.ENGINE_PROGRAMS, *_engine_tools.CLIENT_PROGRAMS)]
+    names = [p.name for p in (*engine_tools.ENGINE_PROGRAMS, *engine_tools.CLIENT_PROGRAMS)]
     assert len(names) == len(set(names))
     # engine pins do not change the node image (they are host-only)
     for name in ("MOBY", "DOCKER_CLI", "BUILDX", "COMPOSE", "CONTAINERD", "RUNC"):
@@ -23,9 +25,9 @@ def test_every_engine_program_is_pinned_in_the_versions_file():
 
 
 def test_the_engine_reports_the_release_its_code_leads_to():
-    dockerd = next(p for p in _engine_tools.ENGINE_PROGRAMS if p.name == "dockerd")
+    dockerd = next(p for p in engine_tools.ENGINE_PROGRAMS if p.name == "dockerd")
     assert f"dockerversion.Version={versions.MOBY_RELEASE}'" in dockerd.ldflags
-    runc = next(p for p in _engine_tools.ENGINE_PROGRAMS if p.name == "runc")
+    runc = next(p for p in engine_tools.ENGINE_PROGRAMS if p.name == "runc")
     assert runc.cgo and "seccomp" in runc.tags.split()
 
 
@@ -40,8 +42,8 @@ def test_a_module_with_vendor_mod_is_built_as_a_plain_module(monkeypatch, tmp_pa
     (published / "vendor.sum").write_text("")
     published.chmod(0o555)
     monkeypatch.setenv("LABKIT_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(_gobuild, "module_dir", lambda module, version: published)
-    program = _gobuild.GoProgram(
+    monkeypatch.setattr(gobuild, "module_dir", lambda module, version: published)
+    program = gobuild.GoProgram(
         "docker",
         "github.com/docker/cli",
         "v1",
@@ -49,11 +51,11 @@ def test_a_module_with_vendor_mod_is_built_as_a_plain_module(monkeypatch, tmp_pa
         in_module=True,
         replaces=("a/b => a/b v2",),
     )
-    folder = _gobuild._module_copy(program)
+    folder = gobuild._module_copy(program)
     assert not (folder / "vendor").exists() and not (folder / "vendor.mod").exists()
     go_mod = (folder / "go.mod").read_text()
     assert go_mod.startswith("module github.com/docker/cli") and "replace a/b => a/b v2" in go_mod
-    assert _gobuild._module_copy(program) == folder  # made once
+    assert gobuild._module_copy(program) == folder  # made once
     published.chmod(0o755)
 
 
@@ -69,7 +71,7 @@ def test_only_an_older_engine_labkit_started_is_replaced(
     monkeypatch, tmp_path, command, program, older
 ):
     monkeypatch.setenv("LABKIT_CACHE", str(tmp_path))
-    ours = str((_engine_tools.engine_bin() / "dockerd").resolve())
+    ours = str((engine_tools.engine_bin() / "dockerd").resolve())
     running = (1, Path(program.format(ours=ours)), command.format(cache=tmp_path))
     monkeypatch.setattr(_engine, "_running_dockerd", lambda: running)
     assert _engine._older_labkit_engine() == older

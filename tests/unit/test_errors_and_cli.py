@@ -3,9 +3,9 @@ import socket
 import pytest
 
 from labkit import LabkitError, PortBusy
-from labkit._chapters import find
-from labkit._cli import main
-from labkit._engine import require_port
+from labkit._lesson.chapters import find
+from labkit._lesson.docker import require_port
+from labkit._setup.cli import main
 
 
 def test_errors_carry_their_fix_and_render_as_one_entry():
@@ -39,7 +39,8 @@ def test_a_taken_port_names_the_program_finder_and_the_variable():
 
 
 def test_without_engine_root_or_apt_the_manual_steps_are_given(monkeypatch):
-    from labkit import EngineUnavailable, _engine
+    from labkit import EngineUnavailable
+    from labkit._lesson import docker as _engine
 
     monkeypatch.setattr(_engine, "ensure_client", lambda: "the course's client")
     monkeypatch.setattr(_engine, "is_reachable", lambda: False)
@@ -50,7 +51,8 @@ def test_without_engine_root_or_apt_the_manual_steps_are_given(monkeypatch):
 
 
 def test_an_unreachable_engine_names_the_socket_and_the_fix(monkeypatch, tmp_path):
-    from labkit import EngineUnavailable, _engine
+    from labkit import EngineUnavailable
+    from labkit._lesson import docker as _engine
 
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/none.sock")
     _engine.client.cache_clear()

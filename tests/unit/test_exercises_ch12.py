@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from labkit import TimeoutExpired, check
-from labkit._exercises import ch12
-from labkit._sh import Result
+from labkit._lesson.exercises import ch12
+from labkit._lesson.sh import Result
 
 
 class FakeCluster:

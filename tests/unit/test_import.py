@@ -29,12 +29,12 @@ def test_importing_labkit_changes_no_environment_folder_or_cache(tmp_path):
 
 
 def test_the_cli_puts_the_course_tools_first_on_path(tmp_path, monkeypatch):
-    from labkit import _cli
+    from labkit._setup import cli
 
     monkeypatch.setenv("LABKIT_CACHE", str(tmp_path))
     monkeypatch.setenv("PATH", "/usr/bin:/bin")
-    monkeypatch.setattr(_cli, "_reset", lambda args: 0)
-    assert _cli.main(["reset", "02"]) == 0
+    monkeypatch.setattr(cli, "_reset", lambda args: 0)
+    assert cli.main(["reset", "02"]) == 0
     assert os.environ["PATH"] == f"{tmp_path / 'tools'}:/usr/bin:/bin"
 
 
@@ -61,8 +61,8 @@ def test_every_exception_class_is_defined_in_errors_and_re_exported_as_before():
         and value.__module__ != "labkit._errors"
     }
     assert not elsewhere, f"exceptions defined outside labkit/_errors.py: {sorted(elsewhere)}"
-    from labkit._exercises import Failed
-    from labkit._k8s.kubectl import ClusterUnavailable, ManifestError
+    from labkit._lesson.exercises import Failed
+    from labkit._lesson.kubectl import ClusterUnavailable, ManifestError
     from labkit._poll import NotYet
 
     assert labkit.ClusterUnavailable is ClusterUnavailable is _errors.ClusterUnavailable

@@ -1,4 +1,4 @@
-from labkit._normalise import normalise
+from labkit._lesson.normalise import normalise
 
 
 def test_masks_ids_digests_ages_and_sizes():

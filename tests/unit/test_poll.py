@@ -77,7 +77,7 @@ def test_wait_http_is_bounded_and_names_the_url_the_reason_and_the_fix(page_serv
 
 
 def test_wait_healthy_fails_at_once_for_an_exited_container(monkeypatch):
-    from labkit import _engine
+    from labkit._lesson import docker as _engine
 
     class Api:
         @staticmethod

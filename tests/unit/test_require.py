@@ -3,8 +3,8 @@ import json
 import pytest
 
 from labkit import ClusterUnavailable, CommandFailed, Result, check
-from labkit._exercises import Failed, require
-from labkit._k8s import kubectl as kubectl_module
+from labkit._lesson import kubectl as kubectl_module
+from labkit._lesson.exercises import Failed, require
 
 POD = {"kind": "Pod", "metadata": {"name": "web", "namespace": "ex06"}}
 

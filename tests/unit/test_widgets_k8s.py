@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from labkit._errors import CommandFailed, TimeoutExpired
-from labkit._k8s.kubectl import NO_CLUSTER_FIX, ClusterUnavailable
-from labkit._sh import Result
+from labkit._lesson.kubectl import NO_CLUSTER_FIX, ClusterUnavailable
+from labkit._lesson.sh import Result
 from labkit.widgets import (
     Kubectl,
     NodeView,
@@ -657,7 +657,7 @@ def test_reachability_matrix_no_cluster_and_bad_source() -> None:
 
 
 def test_kubectl_reader_raises_cluster_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
-    from labkit._k8s import kubectl as module
+    from labkit._lesson import kubectl as module
 
     def fake(args: str, **kwargs: Any) -> Result:
         return Result(f"kubectl {args}", 1, "Unable to connect to the server: refused")

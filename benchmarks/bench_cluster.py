@@ -27,7 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from labkit._lesson.cluster import NAME, NODE_LABEL  # noqa: E402
 from labkit._lesson.sh import sh  # noqa: E402
+from labkit._paths import use_course_tools  # noqa: E402
 from labkit._setup.kind import cluster  # noqa: E402
 from labkit._setup.kind.nodeimage import NODE_REPOSITORY, ensure_node_image, node_image  # noqa: E402
 
@@ -104,7 +106,7 @@ def idle_memory(settle: float = 60) -> dict[str, float]:
     time.sleep(settle)
     output = sh(
         "docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' "
-        f"$(docker ps -q --filter label={cluster.NODE_LABEL}={cluster.NAME})",
+        f"$(docker ps -q --filter label={NODE_LABEL}={NAME})",
         timeout=60,
     ).output
     usage = {}
@@ -122,7 +124,7 @@ def main() -> int:
     parser.add_argument("--node-image", action="store_true", help="node image, binaries cached")
     parser.add_argument("--no-create", action="store_true", help="skip creation and memory")
     args = parser.parse_args()
-    cluster.use_course_tools()
+    use_course_tools()
     results: dict[str, object] = {"when": time.strftime("%Y-%m-%dT%H:%M:%S")}
     if args.cold_go:
         results["Go programs from empty caches (s)"] = cold_go()

@@ -17,10 +17,11 @@ from ._errors import (
     TimeoutExpired,
 )
 from ._lesson.chapters import chapter, finish, reset
-from ._lesson.docker import client, http_get, is_reachable, wait_healthy, wait_http
+from ._lesson.docker import client, is_reachable, wait_healthy
 from ._lesson.dockerfile import instructions as dockerfile_instructions
 from ._lesson.exercises import Verdict, check
 from ._lesson.exercises.ch12 import wait_connection
+from ._lesson.http import http_get, wait_http
 from ._lesson.kubectl import (
     apply,
     delete_namespace,
@@ -37,7 +38,6 @@ from ._lesson.registry import COURSE_REGISTRY, MIRROR, Registry
 from ._lesson.sh import Result, sh
 from ._lesson.terminal import load_ipython_extension
 from ._poll import poll
-from ._setup.commands import doctor
 
 __all__ = [
     "ClusterUnavailable",
@@ -80,3 +80,12 @@ __all__ = [
     "wait_http",
     "wait_connection",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``labkit.doctor``, imported on first use: importing labkit imports no set-up module."""
+    if name == "doctor":
+        from ._setup.commands import doctor
+
+        return doctor
+    raise AttributeError(f"module 'labkit' has no attribute {name!r}")

@@ -25,7 +25,7 @@ def engine():
 @pytest.fixture(scope="session")
 def cluster():
     """The course's kind cluster (its name); a clear failure when it does not answer."""
-    from labkit._setup.kind import cluster as course_cluster
+    from labkit._lesson import cluster as course_cluster
 
     if not course_cluster.reachable():
         pytest.fail("No kind cluster answers: run `labkit up` (integration tests never skip).")

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from .._errors import LabkitError
 from .._paths import use_course_tools, work_dir
 from .docker import client, is_reachable, remove_containers, remove_images
-from .registry import reset_course_registry
 from .sh import sh
 from .terminal import terminal
 
@@ -215,6 +214,8 @@ def reset(name: str, fresh_registry: bool = True) -> Chapter:
     _remove_owned(item)
     if is_reachable():
         if item.resets_registry and fresh_registry:
+            from .._setup.registry import reset_course_registry  # recreates its container
+
             reset_course_registry()
         client().api.prune_images(filters={"dangling": True})
         # BuildKit's cache too, so the chapter's builds run (and print) as on a first visit
@@ -259,7 +260,7 @@ def _reset_forge(item: Chapter) -> None:
 
 def _reset_cluster_objects(item: Chapter) -> None:
     """Delete the chapter's namespaces and cluster-scoped objects (bounded waits)."""
-    from .._setup.kind import cluster
+    from . import cluster
     from .kubectl import kubectl
 
     if not cluster.reachable():
@@ -316,7 +317,7 @@ def chapter(name: str) -> None:
 
 
 def _cluster_banner() -> None:
-    from .._setup.kind import cluster
+    from . import cluster
 
     if cluster.reachable():
         ready, total = cluster.nodes_ready()
@@ -452,7 +453,7 @@ def _owned_namespaces(item: Chapter, existing: list[str]) -> list[str]:
 
 def _cluster_leftovers(item: Chapter) -> list[str]:
     """The chapter's namespaces, cluster objects, volumes and cordons the cluster still has."""
-    from .._setup.kind import cluster
+    from . import cluster
     from .kubectl import kubectl
 
     if not cluster.reachable():
@@ -484,7 +485,7 @@ def _cluster_leftovers(item: Chapter) -> list[str]:
 
 def _release_volumes(item: Chapter) -> None:
     """Let the PersistentVolumes its namespaces claimed go: Retain becomes Delete, then delete."""
-    from .._setup.kind import cluster
+    from . import cluster
     from .kubectl import kubectl
 
     if not cluster.reachable():

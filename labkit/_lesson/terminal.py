@@ -249,7 +249,7 @@ def run_cell(line: str, cell: str, out=None) -> None:
         print(NO_ENGINE, file=out)
         return
     if uses_cluster(commands):
-        from .._setup.kind.cluster import reachable
+        from .cluster import reachable
 
         if not reachable():
             print(NO_CLUSTER, file=out)

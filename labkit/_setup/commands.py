@@ -11,16 +11,18 @@ import docker.errors
 
 from .._errors import LabkitError
 from .._lesson.chapters import CHAPTERS, reset
-from .._lesson.docker import MIRROR_PORT, client, ensure_engine, info, is_reachable, port_free
-from .._lesson.registry import COURSE_REGISTRY, MIRROR, ensure_registry, publish_all
+from .._lesson.docker import client, info, is_reachable, port_free
+from .._lesson.registry import COURSE_REGISTRY, MIRROR, MIRROR_PORT
 from .._lesson.sh import sh
 from .._paths import shown_path
 from .._progress import say, step
 from .capfix import RUNTIME_NAME, missing_capabilities
+from .engine import ensure_engine
 from .forge import SERVICES as FORGE
 from .forge import ensure_forge
 from .images import RECIPES, build_all, is_built
 from .npm import ensure_gitlab_ci_local
+from .registry import ensure_registry, publish_all
 from .services import INFRA_LABEL
 
 
@@ -56,11 +58,12 @@ def down(images: bool = False) -> None:
     if not is_reachable():
         say("No Docker engine runs: nothing to remove.")
         return
-    from .kind import cluster
+    from .._lesson import cluster
+    from .kind.cluster import delete
 
     if cluster.exists():
         with step(f"deleting the kind cluster {cluster.NAME!r}"):
-            cluster.delete()
+            delete()
     for item in CHAPTERS:
         reset(item.slug, fresh_registry=False)
     cli = client()

@@ -1,43 +1,22 @@
 """The course's long-running containers on loopback: registries, Git server, chart repository.
 
-Each is a `Service`: a course image, a port on 127.0.0.1, what it mounts. `ensure_service`
-starts it (or keeps the running one); its restart policy brings it back after an engine
-restart. `join_cluster_network` lets the kind nodes reach one by its name.
+Each is a `Service` (`labkit._lesson.services`): a course image, a port on 127.0.0.1, what
+it mounts. `ensure_service` starts it (or keeps the running one); its restart policy brings it
+back after an engine restart. `join_cluster_network` lets the kind nodes reach one by its name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import docker.errors
 
-from .._lesson.docker import client, port_free, require_port, wait_http
+from .._lesson.docker import client, port_free, require_port
+from .._lesson.http import wait_http
+from .._lesson.services import Service
 from .._poll import poll
 from .images import image_ref, recipe
 
 INFRA_LABEL = "org.dockerplusplus.role=infrastructure"
 CLUSTER_NETWORK = "kind"  # the Docker network of the kind nodes
-
-
-@dataclass(frozen=True)
-class Service:
-    """A course container listening on ``127.0.0.1:port``."""
-
-    name: str
-    recipe: str  # the course image it runs
-    port: int
-    container_port: int
-    port_variable: str  # the environment variable that moves it to another port
-    purpose: str
-    environment: tuple[tuple[str, str], ...] = ()
-    mounts: tuple[tuple[str, str], ...] = ()  # (volume name or host folder, container path)
-    command: tuple[str, ...] = ()
-    ready: str | None = "/"  # ready when it answers a GET of this path; None: port open
-
-    @property
-    def url(self) -> str:
-        """Base URL on the host."""
-        return f"http://127.0.0.1:{self.port}"
 
 
 def ensure_service(service: Service, recreate: bool = False) -> str:

@@ -18,8 +18,8 @@ from labkit import (
     wait_for,
     wait_rollout,
 )
+from labkit._lesson import cluster as course
 from labkit._lesson.kubectl import ClusterUnavailable, documents
-from labkit._setup.kind import cluster as course
 
 pytestmark = pytest.mark.k8s
 

@@ -9,13 +9,13 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from labkit._lesson import cluster
 from labkit._lesson.chapters import CHAPTERS
-from labkit._lesson.docker import stop_dockerd
 from labkit._lesson.kubectl import kubectl
 from labkit._lesson.registry import COURSE_REGISTRY, MIRROR
 from labkit._setup.cli import main
+from labkit._setup.engine import stop_dockerd
 from labkit._setup.forge import SERVICES as FORGE
-from labkit._setup.kind import cluster
 
 SERVICES = {spec.name for spec in (MIRROR, COURSE_REGISTRY, *FORGE)}
 

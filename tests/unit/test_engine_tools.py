@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from labkit import versions
-from labkit._lesson import docker as _engine
-from labkit._lesson.docker import daemon_config
-from labkit._setup import engine_tools, gobuild
+from labkit._setup import engine, engine_tools, gobuild
+from labkit._setup.engine import daemon_config
 
 
 def test_every_engine_program_is_pinned_in_the_versions_file():
@@ -73,5 +72,5 @@ def test_only_an_older_engine_labkit_started_is_replaced(
     monkeypatch.setenv("LABKIT_CACHE", str(tmp_path))
     ours = str((engine_tools.engine_bin() / "dockerd").resolve())
     running = (1, Path(program.format(ours=ours)), command.format(cache=tmp_path))
-    monkeypatch.setattr(_engine, "_running_dockerd", lambda: running)
-    assert _engine._older_labkit_engine() == older
+    monkeypatch.setattr(engine, "_running_dockerd", lambda: running)
+    assert engine._older_labkit_engine() == older

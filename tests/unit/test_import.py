@@ -28,6 +28,33 @@ def test_importing_labkit_changes_no_environment_folder_or_cache(tmp_path):
     assert not cache.exists(), "importing labkit created the cache folder"
 
 
+PHASES = """
+import json, pkgutil, sys
+import labkit, labkit.widgets, labkit._lesson
+for info in pkgutil.walk_packages(labkit._lesson.__path__, "labkit._lesson."):
+    __import__(info.name)
+print(json.dumps(sorted(name for name in sys.modules if name.startswith("labkit._setup"))))
+"""
+
+
+def test_importing_labkit_and_every_lesson_module_imports_no_setup_module(tmp_path):
+    env = {**os.environ, "LABKIT_CACHE": str(tmp_path / "cache"), "PYTHONPATH": str(REPO)}
+    run = subprocess.run(
+        [sys.executable, "-c", PHASES], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == [], "lesson code imports set-up code at import time"
+
+
+def test_doctor_is_public_and_imported_on_first_use():
+    import labkit
+    from labkit._setup.commands import doctor
+
+    assert "doctor" in labkit.__all__
+    assert labkit.doctor is doctor
+    assert all(hasattr(labkit, name) for name in labkit.__all__)
+
+
 def test_the_cli_puts_the_course_tools_first_on_path(tmp_path, monkeypatch):
     from labkit._setup import cli
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from labkit._lesson.cluster import NODEPORT
 from labkit._lesson.kubectl import ManifestError, documents
 from labkit._lesson.normalise import normalise
 from labkit._setup.gobuild import inherited_directives, kubernetes_ldflags
-from labkit._setup.kind.cluster import NODEPORT, kind_config
+from labkit._setup.kind.cluster import kind_config
 from labkit._setup.kind.components import Component, components
 from labkit._setup.kind.kindsrc import go_manifest
 from labkit._setup.kind.nodeimage import dockerfile

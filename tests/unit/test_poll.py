@@ -77,7 +77,7 @@ def test_wait_http_is_bounded_and_names_the_url_the_reason_and_the_fix(page_serv
 
 
 def test_wait_healthy_fails_at_once_for_an_exited_container(monkeypatch):
-    from labkit._lesson import docker as _engine
+    from labkit._lesson import docker
 
     class Api:
         @staticmethod
@@ -87,8 +87,8 @@ def test_wait_healthy_fails_at_once_for_an_exited_container(monkeypatch):
     class Client:
         api = Api()
 
-    monkeypatch.setattr(_engine, "client", lambda: Client())
+    monkeypatch.setattr(docker, "client", lambda: Client())
     with pytest.raises(
         TimeoutExpired, match=r"Container c1 is not running and healthy \(state: exited\)"
     ):
-        _engine.wait_healthy("c1", timeout=30)
+        docker.wait_healthy("c1", timeout=30)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import urllib.error
 
 from ..._paths import work_dir
-from ..docker import http_get
 from ..dockerfile import instructions
+from ..http import http_get
 from ..registry import COURSE_REGISTRY, Registry
 from ..sh import sh
 from . import Failed, exercise

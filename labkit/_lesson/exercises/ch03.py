@@ -9,7 +9,7 @@ from ..._errors import RecipeError, TimeoutExpired
 from ..._paths import work_dir
 from ..._poll import poll
 from ...widgets import service_states
-from ..docker import http_get, wait_http
+from ..http import http_get, wait_http
 from ..sh import sh
 from . import Failed, exercise
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..._errors import TimeoutExpired
-from ..docker import wait_http
+from ..http import wait_http
 from ..kubectl import get, kubectl
 from . import Failed, exercise, require
 

@@ -6,7 +6,7 @@ import subprocess
 import urllib.error
 
 from ..._paths import work_dir
-from ..docker import http_get
+from ..http import http_get
 from ..pipelines import FAILED, MANUAL, SKIPPED, Pipeline, job_report, run_pipeline
 from . import Failed, exercise, require
 

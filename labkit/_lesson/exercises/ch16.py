@@ -16,8 +16,8 @@ import urllib.request
 
 from ..._errors import TimeoutExpired
 from ..._poll import poll
-from ..._setup.kind.cluster import INGRESS_PORT
 from ...widgets import parse_quantity
+from ..cluster import INGRESS_PORT
 from ..kubectl import get, kubectl
 from ..sh import sh
 from . import Failed, exercise, require

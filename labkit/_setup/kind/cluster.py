@@ -9,18 +9,27 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 
 import yaml
 
 from ..._errors import LabkitError, TimeoutExpired
+from ..._lesson.cluster import (
+    CONTEXT,
+    INGRESS_PORT,
+    NAME,
+    NODEPORT,
+    exists,
+    forget,
+    node_containers,
+    nodes_ready,
+)
 from ..._lesson.docker import client
 from ..._lesson.kubectl import ManifestError, apply, kubectl, wait_for, wait_rollout
 from ..._lesson.registry import COURSE_REGISTRY, MIRROR
 from ..._lesson.sh import sh
-from ..._paths import cache_dir, link_tool, use_course_tools
+from ..._paths import cache_dir, link_tool
 from ..._poll import NotYet, poll
 from ..._progress import say, step
 from ..gobuild import build
@@ -29,11 +38,6 @@ from . import addons
 from .components import HELM_PROGRAM, HOST_PROGRAMS, KIND_PROGRAM, KUBERNETES_PROGRAMS
 from .nodeimage import ensure_node_image, has_image, node_image
 
-NAME = os.environ.get("LABKIT_CLUSTER", "course")
-CONTEXT = f"kind-{NAME}"
-NODEPORT = 30080
-INGRESS_PORT = int(os.environ.get("LABKIT_INGRESS_PORT", "8000"))
-NODE_LABEL = "io.x-k8s.kind.cluster"
 READY_TIMEOUT = 300
 
 
@@ -80,35 +84,6 @@ def kind_config() -> str:
     return yaml.safe_dump(config, sort_keys=False)
 
 
-def node_containers() -> list:
-    """The cluster's node containers (running or not)."""
-    return client().containers.list(all=True, filters={"label": f"{NODE_LABEL}={NAME}"})
-
-
-_LAST_OK = [0.0]
-
-
-def reachable() -> bool:
-    """True when the course cluster's API server answers (a success is trusted for 10 s)."""
-    if time.monotonic() - _LAST_OK[0] < 10:
-        return True
-    use_course_tools()
-    if not shutil.which("kubectl"):
-        return False
-    result = sh(f"kubectl --context {CONTEXT} get --raw /readyz", timeout=15, check=False)
-    if result.ok:
-        _LAST_OK[0] = time.monotonic()
-    return result.ok
-
-
-def exists() -> bool:
-    """True when kind knows the course cluster."""
-    use_course_tools()
-    if not shutil.which("kind"):
-        return False
-    return NAME in sh("kind get clusters", timeout=30, check=False).output.split()
-
-
 def status() -> list[tuple[str, bool, str]]:
     """(what, fine?, detail) for `labkit doctor`: node image, nodes."""
     image = node_image()
@@ -121,19 +96,6 @@ def status() -> list[tuple[str, bool, str]]:
             f"{ready}/{total} nodes Ready" if total else "not created",
         ),
     ]
-
-
-def nodes_ready() -> tuple[int, int]:
-    """(Ready nodes, all nodes) as the API server reports them."""
-    result = kubectl(f"--context {CONTEXT} get nodes -o json", timeout=20, check=False)
-    if not result.ok:
-        return 0, len(node_containers())
-    items = json.loads(result.output)["items"]
-    ready = sum(
-        any(c["type"] == "Ready" and c["status"] == "True" for c in item["status"]["conditions"])
-        for item in items
-    )
-    return ready, len(items)
 
 
 def wait_nodes_ready(timeout: float = READY_TIMEOUT) -> None:
@@ -340,7 +302,7 @@ def _kind_subnet() -> str:
 
 def delete() -> None:
     """Delete the course cluster (and its kubeconfig context); absent is fine."""
-    _LAST_OK[0] = 0.0  # `reachable()` must not trust an answer from before
+    forget()  # `reachable()` must not trust an answer from before
     if sh(f"kind delete cluster --name {NAME}", timeout=180, check=False).ok:
         return
     _remove_orphaned_nodes()

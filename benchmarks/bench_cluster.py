@@ -40,8 +40,8 @@ BUILD_ALL = (
 )
 
 
-def cold_go() -> dict[str, float]:
-    """Build every Go program from empty caches; seconds per module group, and in all."""
+def cold_go(code: str = BUILD_ALL) -> dict[str, float]:
+    """Run ``code`` (Go builds) with empty caches; seconds per module group, and in all."""
     with tempfile.TemporaryDirectory(prefix="bench-go-") as tmp:
         env = {
             **os.environ,
@@ -51,7 +51,7 @@ def cold_go() -> dict[str, float]:
         }
         start = time.monotonic()
         run = subprocess.run(
-            [sys.executable, "-c", BUILD_ALL],
+            [sys.executable, "-c", code],
             cwd=ROOT,
             env=env,
             capture_output=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from labkit import TimeoutExpired, check
+from labkit._lesson import exercises
 from labkit._lesson.exercises import ch12
 from labkit._lesson.sh import Result
 
@@ -35,6 +36,7 @@ def cluster(monkeypatch):
         fake = FakeCluster(*answers)
         monkeypatch.setattr(ch12, "kubectl", fake.kubectl)
         monkeypatch.setattr(ch12, "get", fake.get)
+        monkeypatch.setattr(exercises, "get", fake.get)  # require() reads through it
         monkeypatch.setattr(ch12, "PROBE_EVERY", 0)
         monkeypatch.setattr(ch12, "ENFORCED_WITHIN", 0.05)
         return fake

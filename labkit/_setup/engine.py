@@ -51,13 +51,17 @@ def ensure_engine() -> str:
 
     The course's client (docker, buildx, compose) is made the course's command either way. An
     engine labkit started earlier from other programs (Debian's docker.io before the course
-    built its own) is stopped and replaced.
+    built its own, or the course's own before a version or build change) is stopped and
+    replaced.
     """
     say("    client: " + ensure_client())
     if is_reachable():
+        if not _started_by_labkit():
+            return "a Docker engine was already running: used as it is"
+        ensure_engine_programs()  # after a version change: built and placed, then compared
         older = _older_labkit_engine()
         if not older:
-            return "a Docker engine was already running: used as it is"
+            return "the course's engine was already running: used as it is"
         with step(f"stopping the engine labkit started earlier from {older}"):
             stop_dockerd()
     if os.geteuid() != 0 or not shutil.which("apt-get"):
@@ -84,15 +88,23 @@ def _running_dockerd() -> tuple[int, Path, str] | None:
     return pid, program, command
 
 
-def _older_labkit_engine() -> str | None:
-    """The program of a running dockerd labkit started that is not the course's, else None."""
+def _started_by_labkit() -> bool:
+    """True when the running dockerd is one labkit started (with its settings file)."""
     running = _running_dockerd()
-    if running is None:
+    return running is not None and str(cache_dir() / "daemon.json") in running[2]
+
+
+def _older_labkit_engine() -> str | None:
+    """The program of a running dockerd labkit started that is not the course's, else None.
+
+    The course's is `engine_bin`'s dockerd; once that file is replaced by a new build, the
+    kernel names the running program "… (deleted)", which differs too.
+    """
+    running = _running_dockerd()
+    if running is None or not _started_by_labkit():
         return None
-    _, program, command = running
-    ours = (engine_bin() / "dockerd").resolve()
-    started_by_labkit = str(cache_dir() / "daemon.json") in command
-    return str(program) if started_by_labkit and program != ours else None
+    program = running[1]
+    return str(program) if program != engine_bin() / "dockerd" else None
 
 
 def start_dockerd(programs: Path, timeout: float = 60) -> None:

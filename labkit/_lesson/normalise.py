@@ -28,6 +28,9 @@ RULES: tuple[Rule, ...] = (
     Rule("buildkit-progress", r"(?m)^(#\d+ [^\n]*)\n(?=\1 (?:\d+(?:\.\d+)?s )?done$)", ""),
     Rule("buildkit-done", r"(?m) \d+(?:\.\d+)?s done$", " done"),
     Rule("buildkit-output", r"(?m)^(#\d+) \d+\.\d+ ", r"\1 <t> "),  # a RUN's output line
+    # `docker push` / `pull`: one status line per blob, transferred in parallel — their order,
+    # their number ("Waiting" or not) and their wording (already there?) vary from run to run.
+    Rule("blob-progress", r"(?m)^(?:[0-9a-f]{12}: [^\n]*\n)+", "<blob progress>\n"),
     # Where the course is checked out differs between machines: /home/me/docker-plus-plus...
     Rule("checkout", r"(/[\w.+-]+)+(?=/notebooks/)", "<checkout>"),
     Rule("digest", r"sha256:[0-9a-f]{64}", "sha256:<digest>"),

@@ -217,7 +217,7 @@ def doctor() -> list[Finding]:
             Finding(
                 tool,
                 bool(shutil.which(tool)),
-                shutil.which(tool) or "missing",
+                shown_path(shutil.which(tool) or "missing"),
                 "Run `labkit up` (as root it builds the course's engine: runc, containerd, ctr).",
             )
         )

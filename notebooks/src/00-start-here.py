@@ -71,10 +71,11 @@ labkit doctor
 # server** and **chart repository** (chapters 02, 14, 15); `runc`, `ctr` and root, which
 # chapter 01 uses to look under Docker; and the **Kubernetes cluster** of chapters 04 to 16.
 #
-# The course runs a **real Docker engine**. `docker version` shows both halves of Docker: the
-# client (the `docker` command) and the server (the engine, `dockerd`), which talk over an HTTP
-# API, each naming the API version it speaks. (A newer client adapts to an older engine by
-# speaking the engine's version.)
+# The course runs a **real Docker engine**, current Docker built from its own Go sources by
+# `labkit up`. `docker version` shows both halves of Docker: the client (the `docker`
+# command) and the server (the engine, `dockerd`), which talk over an HTTP API, each naming
+# the API version it speaks. A newer client adapts to an older engine by speaking the
+# engine's version: here the client, Docker 29.10, knows API 1.57 but speaks the engine's.
 
 # %%
 # %%terminal

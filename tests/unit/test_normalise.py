@@ -51,3 +51,21 @@ def test_buildkit_progress_reads_the_same_however_fast_the_steps_were():
     )
     assert normalise(slow) == normalise(fast)
     assert "#7 exporting layers" in normalise(fast)  # the step itself stays
+
+
+def test_push_progress_compares_equal_whatever_the_order_of_the_blobs():
+    first = (
+        "The push refers to repository [r]\n"
+        + "".join(
+            f"{digest}: {status}\n"
+            for digest, status in (("c11613fa8c8f", "Waiting"), ("4f7c0f4cafb7", "Pushed"))
+        )
+        + "1.0: digest: sha256:"
+        + "a" * 64
+        + " size: 856\n"
+    )
+    second = "The push refers to repository [r]\n4f7c0f4cafb7: Pushed\n1.0: digest: sha256:" + (
+        "a" * 64 + " size: 856\n"
+    )
+    assert normalise(first) == normalise(second)
+    assert normalise(first).startswith("The push refers to repository [r]\n<blob progress>\n1.0:")

@@ -85,7 +85,10 @@ done
 # **user** namespace: root in the container is root on the host, only with fewer
 # *capabilities* (Docker can remap it with `userns-remap`). It kept the **cgroup** namespace
 # too: that is Docker's default on cgroup v1 machines like this one; on cgroup v2 machines
-# the container gets its own (the next section explains the two versions).
+# the container gets its own (the next section explains the two versions). Docker 29 also
+# gives it its own **time** namespace, which the loop does not check (containerd's copy of
+# its spec, at the end of the chapter, lists it): its clocks read like the host's, as no
+# offset is set.
 #
 # What that changes, seen from inside: its own network interfaces, its own hostname (Docker
 # uses the container's short ID), the Debian userland of its image, but the host's kernel:
@@ -246,7 +249,7 @@ EOF
 # %% [markdown]
 # The main parts of the configuration: the spec's version, the process to run (with its
 # capabilities, a short list of root's privileges), the root filesystem (read-only), the
-# hostname and the namespaces to create:
+# hostname and the namespaces to create (on a cgroup v2 machine `runc spec` adds `cgroup`):
 
 # %%
 # %%terminal
@@ -341,9 +344,9 @@ python3 -m json.tool nginx-manifest.json
 # > 📝 **Media types** — the OCI image-spec was written from Docker's *image manifest v2,
 # > schema 2* (`application/vnd.docker.distribution.manifest.v2+json`), with the same
 # > structure; registries and engines read both. Docker 29 pushes OCI manifests
-# > (`application/vnd.oci.image.manifest.v1+json`), as the mirror shows; a layer may keep
-# > Docker's older media type (`vnd.docker.image.rootfs.diff.tar.gzip`) when the step that
-# > made it did. Ask this registry for Docker's type only, and it refuses: "OCI manifest
+# > (`application/vnd.oci.image.manifest.v1+json`), as the mirror shows; one manifest may mix
+# > the two kinds — here the last layer still carries Docker's
+# > `vnd.docker.image.rootfs.diff.tar.gzip` — and engines read both. Ask this registry for Docker's type only, and it refuses: "OCI manifest
 # > found, but accept header does not support OCI manifests".
 #
 # **Content addressing**: a digest is `sha256:` followed by the SHA-256 of the content itself.
@@ -371,9 +374,10 @@ CONFIG=$(python3 -c 'import json; print(json.load(open("nginx-manifest.json"))["
 
 # %% [markdown]
 # Which digest is the **image ID** that `docker images` shows (its first 12 characters)?
-# Docker 29 keeps its images in containerd, which names an image by the digest of its
-# **manifest** (of its *index*, for a multi-platform image): here the `Docker-Content-Digest`
-# above. Engines that keep images in their own store (Docker's classic *graphdrivers*, the
+# Docker 29 keeps its images in containerd, where an image is a name pointing to its
+# **manifest** — or to an *index* of manifests, for a multi-platform image or one that
+# BuildKit built (chapter 02). Docker shows that digest as the image ID: here the
+# `Docker-Content-Digest` above. Engines that keep images in their own store (Docker's classic *graphdrivers*, the
 # default on Linux before Docker 29) show the config's digest instead. Either way, the same
 # ID means the same image. The config holds what `docker run` needs besides the files:
 # platform, default command, environment... and the list of the layers' `diff_ids`, the
@@ -439,8 +443,8 @@ stat -c '%F: %n' /run/docker/containerd/containerd.sock
 # **namespaces** (its own, not the kernel's): Docker uses `moby` (and `moby_history`, where
 # BuildKit keeps the records of its builds).
 #
-# Each `ctr` call starts with a `DEPRECATION` warning from containerd: its support for
-# **cgroup v1** ends by 2029. This machine's kernel still mounts cgroup v1 (`docker info`
+# Each `ctr` call starts with the deprecation warnings containerd reports, here one: its
+# support for **cgroup v1**, deprecated since containerd 2.2, goes by May 2029 at the latest. This machine's kernel still mounts cgroup v1 (`docker info`
 # says `Cgroup Version: 1`); on a cgroup v2 machine — current Linux distributions, Docker
 # Desktop — the line is not there.
 
@@ -465,7 +469,8 @@ ctr --address /run/docker/containerd/containerd.sock -n moby tasks ls | grep -E 
 # %% [markdown]
 # What containerd keeps for a container is an OCI runtime configuration, which `dockerd`
 # wrote from the image's config and the options of `docker run`: the same kind of document as
-# our `config.json`.
+# our `config.json`. Its namespaces are `runc`'s five plus `time`; no `cgroup` (this
+# machine's cgroup v1) and no `user`, as the loop at the start of the chapter found.
 
 # %%
 # %%terminal

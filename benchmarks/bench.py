@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LABKIT = [sys.executable, "-m", "labkit._cli"]
+LABKIT = [sys.executable, "-m", "labkit._setup.cli"]
 
 
 def timed(command: list[str]) -> float:
@@ -64,7 +64,7 @@ def notebook_times() -> dict[str, float]:
 
 def image_sizes() -> dict[str, float]:
     """Size in MB (10^6 bytes, as `docker images` counts) of each course image."""
-    from labkit._images import sizes
+    from labkit._setup.images import sizes
 
     return {name: round(size / 1e6, 1) for name, size in sizes().items()}
 

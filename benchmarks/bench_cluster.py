@@ -27,19 +27,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from labkit._k8s import cluster  # noqa: E402
-from labkit._k8s.nodeimage import NODE_REPOSITORY, ensure_node_image, node_image  # noqa: E402
-from labkit._sh import sh  # noqa: E402
+from labkit._lesson.cluster import NAME, NODE_LABEL  # noqa: E402
+from labkit._lesson.sh import sh  # noqa: E402
+from labkit._paths import use_course_tools  # noqa: E402
+from labkit._setup.kind import cluster  # noqa: E402
+from labkit._setup.kind.nodeimage import NODE_REPOSITORY, ensure_node_image, node_image  # noqa: E402
 
 BUILD_ALL = (
-    "from labkit._k8s.components import ADDON_PROGRAMS, KIND_PROGRAM, KUBERNETES_PROGRAMS\n"
-    "from labkit._k8s.gobuild import build\n"
+    "from labkit._setup.kind.components import ADDON_PROGRAMS, KIND_PROGRAM, KUBERNETES_PROGRAMS\n"
+    "from labkit._setup.gobuild import build\n"
     "build([KIND_PROGRAM, *KUBERNETES_PROGRAMS, *ADDON_PROGRAMS])\n"
 )
 
 
-def cold_go() -> dict[str, float]:
-    """Build every Go program from empty caches; seconds per module group, and in all."""
+def cold_go(code: str = BUILD_ALL) -> dict[str, float]:
+    """Run ``code`` (Go builds) with empty caches; seconds per module group, and in all."""
     with tempfile.TemporaryDirectory(prefix="bench-go-") as tmp:
         env = {
             **os.environ,
@@ -49,7 +51,7 @@ def cold_go() -> dict[str, float]:
         }
         start = time.monotonic()
         run = subprocess.run(
-            [sys.executable, "-c", BUILD_ALL],
+            [sys.executable, "-c", code],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -104,7 +106,7 @@ def idle_memory(settle: float = 60) -> dict[str, float]:
     time.sleep(settle)
     output = sh(
         "docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' "
-        f"$(docker ps -q --filter label={cluster.NODE_LABEL}={cluster.NAME})",
+        f"$(docker ps -q --filter label={NODE_LABEL}={NAME})",
         timeout=60,
     ).output
     usage = {}
@@ -122,7 +124,7 @@ def main() -> int:
     parser.add_argument("--node-image", action="store_true", help="node image, binaries cached")
     parser.add_argument("--no-create", action="store_true", help="skip creation and memory")
     args = parser.parse_args()
-    cluster.use_course_tools()
+    use_course_tools()
     results: dict[str, object] = {"when": time.strftime("%Y-%m-%dT%H:%M:%S")}
     if args.cold_go:
         results["Go programs from empty caches (s)"] = cold_go()

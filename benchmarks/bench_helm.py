@@ -24,15 +24,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from labkit._k8s.components import HELM_PROGRAM  # noqa: E402
-from labkit._k8s.gobuild import build  # noqa: E402
+from labkit._lesson.sh import sh  # noqa: E402
 from labkit._paths import use_course_tools  # noqa: E402
-from labkit._sh import sh  # noqa: E402
+from labkit._setup.gobuild import build  # noqa: E402
+from labkit._setup.kind.components import HELM_PROGRAM  # noqa: E402
 
 CHART = ROOT / "notebooks" / "14-helm" / "charts" / "wordpress"
 BUILD_HELM = (
-    "from labkit._k8s.components import HELM_PROGRAM\n"
-    "from labkit._k8s.gobuild import build\n"
+    "from labkit._setup.kind.components import HELM_PROGRAM\n"
+    "from labkit._setup.gobuild import build\n"
     "build([HELM_PROGRAM])\n"
 )
 

@@ -32,9 +32,9 @@ REPO = Path(__file__).resolve().parent.parent
 HERE = REPO / "notebooks" / "15-continuous-delivery"
 sys.path.insert(0, str(REPO))
 
-from labkit._chapters import finish  # noqa: E402
+from labkit._lesson.chapters import finish  # noqa: E402
+from labkit._lesson.pipelines import LOG_NAME, RUN_NAME, STATE_DIR, run_pipeline  # noqa: E402
 from labkit._paths import use_course_tools  # noqa: E402
-from labkit._pipelines import LOG_NAME, RUN_NAME, STATE_DIR, run_pipeline  # noqa: E402
 
 CLONE = HERE / "work" / "chat"
 DATA = REPO / "tests" / "unit" / "data" / "pipeline"

@@ -5,21 +5,24 @@ labkit does what a CLI does badly in a notebook — bounded waits, idempotent cl
 tidy outputs, widgets, and exercise checks.
 """
 
-from ._chapters import chapter, finish, reset
-from ._dockerfile import instructions as dockerfile_instructions
-from ._engine import client, http_get, is_reachable, wait_healthy, wait_http
 from ._errors import (
+    ClusterUnavailable,
     CommandFailed,
     EngineUnavailable,
     LabkitError,
+    ManifestError,
+    NotYet,
     PortBusy,
     RecipeError,
     TimeoutExpired,
 )
-from ._exercises import Verdict, check
-from ._k8s.kubectl import (
-    ClusterUnavailable,
-    ManifestError,
+from ._lesson.chapters import chapter, finish, reset
+from ._lesson.docker import client, is_reachable, wait_healthy
+from ._lesson.dockerfile import instructions as dockerfile_instructions
+from ._lesson.exercises import Verdict, check
+from ._lesson.exercises.ch12 import wait_connection
+from ._lesson.http import http_get, wait_http
+from ._lesson.kubectl import (
     apply,
     delete_namespace,
     exec_in,
@@ -29,16 +32,12 @@ from ._k8s.kubectl import (
     wait_for,
     wait_rollout,
 )
-from ._paths import use_course_tools
-from ._pipelines import run_pipeline
-from ._poll import NotYet, poll
-from ._procs import process_tree
-from ._registry import COURSE_REGISTRY, MIRROR, Registry
-from ._setup import doctor
-from ._sh import Result, sh
-from ._terminal import load_ipython_extension
-
-use_course_tools()  # the course's kind and kubectl come first on PATH
+from ._lesson.pipelines import run_pipeline
+from ._lesson.procs import process_tree
+from ._lesson.registry import COURSE_REGISTRY, MIRROR, Registry
+from ._lesson.sh import Result, sh
+from ._lesson.terminal import load_ipython_extension
+from ._poll import poll
 
 __all__ = [
     "ClusterUnavailable",
@@ -79,4 +78,14 @@ __all__ = [
     "sh",
     "wait_healthy",
     "wait_http",
+    "wait_connection",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``labkit.doctor``, imported on first use: importing labkit imports no set-up module."""
+    if name == "doctor":
+        from ._setup.commands import doctor
+
+        return doctor
+    raise AttributeError(f"module 'labkit' has no attribute {name!r}")

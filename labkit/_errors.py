@@ -1,4 +1,9 @@
-"""The one exception family labkit raises: every message names what failed and the fix."""
+"""Every exception labkit defines.
+
+`LabkitError` and its subclasses are what labkit raises: each message names what failed and
+the fix. `NotYet` and `Failed` are signals inside labkit (a wait goes on, an exercise check
+gives its verdict); they do not reach the learner as errors.
+"""
 
 from __future__ import annotations
 
@@ -46,3 +51,19 @@ class RecipeError(LabkitError):
 
 class PortBusy(LabkitError):
     """A port the course needs is already taken by another program."""
+
+
+class ClusterUnavailable(LabkitError):
+    """The course's Kubernetes cluster does not answer."""
+
+
+class ManifestError(LabkitError):
+    """A manifest cannot be read as Kubernetes YAML."""
+
+
+class NotYet(Exception):
+    """Raised by a probe to say why its condition does not hold yet (shown on timeout)."""
+
+
+class Failed(Exception):
+    """Raised inside a check: the learner's work is not there yet (message = what was seen)."""

@@ -6,13 +6,9 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from ._errors import TimeoutExpired
+from ._errors import NotYet, TimeoutExpired
 
 T = TypeVar("T")
-
-
-class NotYet(Exception):
-    """Raised by a probe to say why its condition does not hold yet (shown on timeout)."""
 
 
 def poll(

@@ -5,10 +5,17 @@ from __future__ import annotations
 import pytest
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests run the course's own tools (docker, kind, kubectl, helm), as a chapter does."""
+    from labkit._paths import use_course_tools
+
+    use_course_tools()
+
+
 @pytest.fixture(scope="session")
 def engine():
     """The Docker SDK client of the course engine; a clear failure when there is none."""
-    from labkit._engine import client, is_reachable
+    from labkit._lesson.docker import client, is_reachable
 
     if not is_reachable():
         pytest.fail("No Docker engine: run `labkit up` (integration tests never skip).")
@@ -18,7 +25,7 @@ def engine():
 @pytest.fixture(scope="session")
 def cluster():
     """The course's kind cluster (its name); a clear failure when it does not answer."""
-    from labkit._k8s import cluster as course_cluster
+    from labkit._lesson import cluster as course_cluster
 
     if not course_cluster.reachable():
         pytest.fail("No kind cluster answers: run `labkit up` (integration tests never skip).")

@@ -28,8 +28,8 @@ INDEX_TAG = "course-index"  # chapter 00's table of chapters, generated from lab
 
 
 def course_index(current: str) -> str:
-    """The markdown table of every chapter (``labkit._chapters.CHAPTERS``), in deck order."""
-    from labkit._chapters import CHAPTERS
+    """The markdown table of every chapter (``labkit._lesson.chapters.CHAPTERS``), in deck order."""
+    from labkit._lesson.chapters import CHAPTERS
 
     rows = ["| # | Notebook | Deck slides |", "|---|---|---|"]
     for chapter in CHAPTERS:

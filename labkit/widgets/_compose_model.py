@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from .._engine import client
 from .._errors import RecipeError
+from .._lesson.docker import client
 from ._compose_service import Service, describe, parse_service, wrong_type
 from ._engine_api import PROJECT_LABEL, SERVICE_LABEL, EngineApi
 

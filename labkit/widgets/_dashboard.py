@@ -11,8 +11,8 @@ from typing import Any
 import docker.errors
 import ipywidgets as w
 
-from .._engine import client
 from .._errors import LabkitError
+from .._lesson.docker import client
 from ._engine_api import EngineApi
 
 __all__ = ["Dashboard"]

@@ -26,9 +26,9 @@ from kubernetes import watch as k8s_watch
 from kubernetes.client.rest import ApiException
 
 from .._errors import LabkitError
-from .._k8s import kubectl as _kubectl
-from .._k8s.kubectl import NO_CLUSTER_FIX, ClusterUnavailable
-from .._sh import Result
+from .._lesson import kubectl as _kubectl
+from .._lesson.kubectl import NO_CLUSTER_FIX, ClusterUnavailable
+from .._lesson.sh import Result
 from ._dashboard import Dashboard
 
 __all__ = [

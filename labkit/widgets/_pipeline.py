@@ -13,7 +13,7 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from .._pipelines import (
+from .._lesson.pipelines import (
     FAILED,
     MANUAL,
     PASSED,

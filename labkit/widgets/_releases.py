@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import ipywidgets as w
 
 from .._errors import CommandFailed, LabkitError
-from .._sh import Result, sh
+from .._lesson.sh import Result, sh
 from ._dashboard import Dashboard
 from ._html import plural, table
 

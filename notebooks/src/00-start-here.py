@@ -63,7 +63,7 @@ labkit doctor
 # Reading it from the top: the **commands** the notebooks run are the course's own, linked in
 # `~/.cache/labkit/tools/`, which labkit puts first on `PATH` (so another `docker` or
 # `kubectl` on your machine never changes what you see); then the **Docker engine**, its
-# registry **mirror**, and the **course images**. The line *privileged containers* is there
+# registry **mirror**, the **Compose** plugin and the **course images**. The line *privileged containers* is there
 # for machines (like some CI sandboxes) whose kernel withholds a capability that
 # `docker run --privileged` would grant: on those, labkit makes a small wrapper,
 # `runc-capfix`, the engine's runtime; it calls `runc` with that capability left out.
@@ -71,10 +71,13 @@ labkit doctor
 # server** and **chart repository** (chapters 02, 14, 15); `runc`, `ctr` and root, which
 # chapter 01 uses to look under Docker; and the **Kubernetes cluster** of chapters 04 to 16.
 #
-# The course runs a **real Docker engine**. `docker version` shows both halves of Docker: the
-# client (the `docker` command) and the server (the engine, `dockerd`), which talk over an HTTP
-# API, each naming the API version it speaks. (A newer client adapts to an older engine by
-# speaking the engine's version.)
+# The course runs a **real Docker engine**: Docker 29, built by `labkit up` from its Go
+# sources (a development build of the engine's next release, hence `29.8.1-dev`).
+# `docker version` shows both halves of Docker: the client (the `docker` command) and the
+# server (the engine, `dockerd`), which talk over an HTTP API, each naming the API version
+# it speaks. A newer client adapts to an older engine by speaking the
+# engine's version: here the client, Docker 29.10, whose own API is 1.57, speaks the engine's
+# 1.56 (a plain `docker version` says "downgraded from 1.57").
 
 # %%
 # %%terminal
@@ -182,7 +185,8 @@ curl -s http://127.0.0.1:5001/v2/_catalog
 #
 # ### Exercise 1 — the storage driver
 #
-# Docker stores image layers and container filesystems with a *storage driver*. Which one
+# Docker stores image layers and container filesystems with a *storage driver* — with
+# Docker 29's containerd image store, a containerd *snapshotter*. Which one
 # does this engine use? Find it with `docker info`, and put it in `answer`.
 
 # %%

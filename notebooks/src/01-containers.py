@@ -85,7 +85,10 @@ done
 # **user** namespace: root in the container is root on the host, only with fewer
 # *capabilities* (Docker can remap it with `userns-remap`). It kept the **cgroup** namespace
 # too: that is Docker's default on cgroup v1 machines like this one; on cgroup v2 machines
-# the container gets its own (the next section explains the two versions).
+# the container gets its own (the next section explains the two versions). Docker 29 also
+# gives it its own **time** namespace, which the loop does not check (containerd's copy of
+# its spec, at the end of the chapter, lists it): its clocks read like the host's, as no
+# offset is set.
 #
 # What that changes, seen from inside: its own network interfaces, its own hostname (Docker
 # uses the container's short ID), the Debian userland of its image, but the host's kernel:
@@ -246,7 +249,7 @@ EOF
 # %% [markdown]
 # The main parts of the configuration: the spec's version, the process to run (with its
 # capabilities, a short list of root's privileges), the root filesystem (read-only), the
-# hostname and the namespaces to create:
+# hostname and the namespaces to create (on a cgroup v2 machine `runc spec` adds `cgroup`):
 
 # %%
 # %%terminal
@@ -330,7 +333,7 @@ curl -s http://127.0.0.1:5001/v2/library/nginx/tags/list
 
 # %%
 # %%terminal
-curl -s -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' -o nginx-manifest.json http://127.0.0.1:5001/v2/library/nginx/manifests/latest
+curl -s -H 'Accept: application/vnd.oci.image.manifest.v1+json' -o nginx-manifest.json http://127.0.0.1:5001/v2/library/nginx/manifests/latest
 python3 -m json.tool nginx-manifest.json
 
 # %% [markdown]
@@ -339,10 +342,12 @@ python3 -m json.tool nginx-manifest.json
 # root filesystem.
 #
 # > 📝 **Media types** — the OCI image-spec was written from Docker's *image manifest v2,
-# > schema 2*, which the mirror stores (`application/vnd.docker...`, as `docker push` made
-# > it). The OCI types (`application/vnd.oci.image.manifest.v1+json`, ...) have the same
-# > structure; registries and engines read both. Ask with no `Accept` header, and this
-# > registry answers the obsolete schema 1 instead.
+# > schema 2* (`application/vnd.docker.distribution.manifest.v2+json`), with the same
+# > structure; registries and engines read both. Docker 29 pushes OCI manifests
+# > (`application/vnd.oci.image.manifest.v1+json`), as the mirror shows; one manifest may mix
+# > the two kinds — here the last layer still carries Docker's
+# > `vnd.docker.image.rootfs.diff.tar.gzip` — and engines read both. Ask this registry for Docker's type only, and it refuses: "OCI manifest
+# > found, but accept header does not support OCI manifests".
 #
 # **Content addressing**: a digest is `sha256:` followed by the SHA-256 of the content itself.
 # A blob is fetched by its digest, and whoever fetches it can check it got exactly that. The
@@ -350,7 +355,7 @@ python3 -m json.tool nginx-manifest.json
 
 # %%
 # %%terminal
-curl -sI -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' http://127.0.0.1:5001/v2/library/nginx/manifests/latest | grep -i '^docker-content-digest'
+curl -sI -H 'Accept: application/vnd.oci.image.manifest.v1+json' http://127.0.0.1:5001/v2/library/nginx/manifests/latest | grep -i '^docker-content-digest'
 sha256sum nginx-manifest.json
 
 # %% [markdown]
@@ -368,11 +373,15 @@ CONFIG=$(python3 -c 'import json; print(json.load(open("nginx-manifest.json"))["
   if [ "$CONFIG" = "$COMPUTED" ]; then echo match; else echo MISMATCH; fi
 
 # %% [markdown]
-# This digest of the config is also the **image ID** that this engine's `docker images` shows
-# (its first 12 characters): the same ID means the same image. The config holds what
-# `docker run` needs besides the files: platform, default command, environment... and the
-# list of the layers' `diff_ids`, the digests of the *uncompressed* tarballs, and the history
-# of the build:
+# Which digest is the **image ID** that `docker images` shows (its first 12 characters)?
+# Docker 29 keeps its images in containerd, where an image is a name pointing to its
+# **manifest** — or to an *index* of manifests, for a multi-platform image or one that
+# BuildKit built (chapter 02). Docker shows that digest as the image ID: here the
+# `Docker-Content-Digest` above. Engines that keep images in their own store (Docker's classic *graphdrivers*, the
+# default on Linux before Docker 29) show the config's digest instead. Either way, the same
+# ID means the same image. The config holds what `docker run` needs besides the files:
+# platform, default command, environment... and the list of the layers' `diff_ids`, the
+# digests of the *uncompressed* tarballs, and the history of the build:
 
 # %%
 # %%terminal
@@ -431,7 +440,13 @@ stat -c '%F: %n' /run/docker/containerd/containerd.sock
 # systemd, its socket is `/run/containerd/containerd.sock`.)
 #
 # `ctr` is containerd's low-level command-line client. containerd separates its clients with
-# **namespaces** (its own, not the kernel's): Docker uses `moby`.
+# **namespaces** (its own, not the kernel's): Docker uses `moby` (and `moby_history`, where
+# BuildKit keeps the records of its builds).
+#
+# Each `ctr` call starts with the deprecation warnings containerd reports, here one: its
+# support for **cgroup v1**, deprecated since containerd 2.2, goes by May 2029 at the latest. This machine's kernel still mounts cgroup v1 (`docker info`
+# says `Cgroup Version: 1`); on a cgroup v2 machine — current Linux distributions, Docker
+# Desktop — the line is not there.
 
 # %%
 # %%terminal
@@ -441,9 +456,9 @@ ctr --address /run/docker/containerd/containerd.sock namespaces ls
 # Docker's containers are containerd containers, with the same full ID. The engine runs
 # others too (the course's registries), so we keep `oci-demo`'s line: a containerd
 # **container** is the metadata (its OCI runtime config), a **task** is its running process.
-# The `IMAGE` column reads `-` because this engine keeps images in its own store (its storage
-# driver, chapter 00), not in containerd's. Docker Engine 29 and later, freshly installed,
-# keep them in containerd's image store instead.
+# The `IMAGE` column names the container's image: Docker 29 keeps its images in
+# containerd's image store (the storage driver `overlayfs` of chapter 00 is containerd's
+# snapshotter). An engine with the classic storage drivers (`overlay2`) shows `-` there.
 
 # %%
 # %%terminal
@@ -454,7 +469,8 @@ ctr --address /run/docker/containerd/containerd.sock -n moby tasks ls | grep -E 
 # %% [markdown]
 # What containerd keeps for a container is an OCI runtime configuration, which `dockerd`
 # wrote from the image's config and the options of `docker run`: the same kind of document as
-# our `config.json`.
+# our `config.json`. Its namespaces are `runc`'s five plus `time`; no `cgroup` (this
+# machine's cgroup v1) and no `user`, as the loop at the start of the chapter found.
 
 # %%
 # %%terminal

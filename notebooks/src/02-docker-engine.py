@@ -26,14 +26,16 @@ labkit.chapter("02-docker-engine")
 # ![The docker CLI talks to dockerd, which drives containerd, a shim per container, and runc](../images/docker-engine-flow.svg)
 #
 # The `docker` command is only a client: it sends HTTP requests to the engine, **`dockerd`**,
-# on the socket `/var/run/docker.sock`. `dockerd` keeps images, networks and volumes, and
-# hands containers to **`containerd`**, which starts one **shim** per container; the shim
-# calls **`runc`** to create the container (namespaces, cgroups, root filesystem) and then
-# stays as its parent. You can speak that API yourself: `GET /version` on the socket is what
-# `docker version` asks. The answer lists the engine's components, each with its version —
-# the Engine (API 1.41), containerd, runc and docker-init (the small init process that
-# `docker run --init` adds) — then, at the JSON's top level, the engine's version and API
-# again:
+# on the socket `/var/run/docker.sock`. `dockerd` manages images (Docker 29 keeps them in
+# containerd's image store), networks and volumes, and hands containers to **`containerd`**,
+# which starts one **shim** per container; the shim calls **`runc`** to create the container
+# (namespaces, cgroups, root filesystem) and then stays as its parent. You can speak that API
+# yourself: `GET /version` on the socket is what `docker version` asks. The answer gives, at
+# the JSON's top level, the engine's version and API, then its components, each with its
+# version: the Engine again (its API version), containerd, the runtime (here `runc-capfix`,
+# the course's wrapper around runc for this machine's capability set) and docker-init (the
+# small init process that `docker run --init` adds). The course builds all of them from
+# their Go sources: Docker 29's engine code (moby), containerd 2.4, runc 1.5:
 
 # %%
 # %%terminal
@@ -52,9 +54,14 @@ docker pull nginx
 docker images nginx
 
 # %% [markdown]
-# `latest` is only the default **tag**: `nginx` means `docker.io/library/nginx:latest`. The
-# image ID is the digest of the image's configuration (chapter 01): the same ID means the
-# same image, whatever its names.
+# `latest` is only the default **tag**: `nginx` means `docker.io/library/nginx:latest`. No
+# layer is listed: the course's own build of nginx (`labkit/nginx`, chapter 00) is this very
+# image, so every blob was here already and the pull only added a name. The image ID is the
+# digest of the image's manifest — the one chapter 01 computed for the mirror's nginx: the
+# same ID means the same image, whatever its names. `CONTENT SIZE` is its compressed layers, as a
+# registry stores them; `DISK USAGE` adds their unpacked copy, which containers start from
+# (containerd keeps both). `U` under `EXTRA` marks an image in use by a container: the
+# course's chart repository (chapter 14) already runs this image under its other name.
 #
 # ## Running a container (*Instanciation de l'image `nginx`*)
 #
@@ -90,7 +97,8 @@ curl -sL http://localhost:8080 | grep -o '<title>.*</title>'
 # forward to the container. The container's processes hang below a
 # `containerd-shim-runc-v2`, which was re-parented to PID 1 so that the container outlives a
 # restart of `containerd` (and of `dockerd`, when its `live-restore` option is on): nginx's
-# master process, the container's PID 1, and its two workers.
+# master process, the container's PID 1, and its worker processes (one per CPU: two on
+# this machine).
 # `runc` does not appear: it created the container and exited.
 
 # %%
@@ -144,9 +152,9 @@ docker build -t my-app .
 # %% [markdown]
 # > 📝 **Deck note** — the deck builds `FROM nginx:1.15`, a mainline branch of 2018–2019 that
 # > no longer receives security fixes; the course's nginx is Debian bookworm's 1.22, so we use
-# > `nginx:1.22`. The `Step 1/2 …`, `---> id` lines are those of the *legacy builder* of this
-# > engine (Debian's Docker 20.10); current Docker builds with BuildKit (`docker buildx
-# > build`), which prints its progress differently but reads the same Dockerfile.
+# > `nginx:1.22`. The deck shows the *legacy builder*'s `Step 1/2 …` and `---> id` lines;
+# > since Docker 23, `docker build` runs **BuildKit** (through the `buildx` plugin), which
+# > numbers its steps `#1`, `#2`… and names each Dockerfile instruction `[1/2]`, `[2/2]`.
 
 # %%
 # %%terminal
@@ -165,7 +173,10 @@ docker rm -f my-app
 # — our `COPY` on top of the steps that made `nginx:1.22` (which the course built from
 # Debian packages; its first entry, the imported Debian base, has no command, hence the
 # empty last line). A step that changed files made a **layer**; the others (`LABEL`, `CMD`,
-# `EXPOSE`, `STOPSIGNAL`) only changed the image's configuration:
+# `EXPOSE`, `STOPSIGNAL`) only changed the image's configuration. The two styles tell the
+# builders apart: BuildKit writes the instruction as you wrote it, followed by `# buildkit`;
+# the classic builder, which the course used (through the engine's API) to make its nginx,
+# wrote `/bin/sh -c #(nop) …`:
 
 # %%
 # %%terminal
@@ -175,7 +186,8 @@ docker history --format '{{.CreatedBy}}' my-app | cut -c1-80
 # The **layer explorer** shows the same history with each entry's size. Entries of size 0
 # ("metadata only") made no layer; the others are the image's layers: four here — the three
 # of `nginx:1.22` (the Debian base, the `apt-get install`, a configuration file; chapter 01
-# counted them in the registry) and ours on top, a few bytes. The three below ours are shared
+# counted them in the registry) and ours on top: 24.6kB on disk for a 12-byte page, as a
+# layer counts whole disk blocks for the page and each folder of its path. The three below ours are shared
 # with `nginx:1.22`, stored once on disk. Pick another image in its list to compare.
 
 # %% tags=["nbval-ignore-output"]
@@ -191,7 +203,10 @@ for row in explorer.history[:3]:
 # ## Tagging and pushing (*Ajout d'un tag sur `my-app` et `push` de l'image*)
 #
 # A tag is just another name for the same image ID. The deck's commands, then the whole
-# repository `my-app`: both tags, one image ID.
+# repository `my-app`: both tags, one image ID — the last digest the build printed, its
+# *manifest list* (an OCI index): BuildKit attaches to each image a small **provenance
+# attestation** (how it was built) as a second manifest, so even a one-platform image gets
+# an index (chapter 01). `docker push` prints that same digest.
 
 # %%
 # %%terminal
@@ -241,22 +256,26 @@ curl -s -u student:docker-plus-plus http://localhost:5000/v2/my-app/tags/list
 #
 # `docker rmi` removes *names*; an image goes only when no name is left on it, and a layer
 # only when no image uses it any more. The deck removes `nginx:1.15` and `nginx`; we name
-# our four names of `my-app` and the two of nginx.
+# our four names of `my-app`, and `nginx`. (There is no `nginx:1.22` to remove: BuildKit
+# only resolved that tag to a digest — its `[1/2] FROM` step, the same image as `nginx:latest` — and used
+# the layers already in the engine's store; it never names the images it builds `FROM`.)
 
 # %%
 # %%terminal
-docker rmi my-app:1.0 my-app localhost:5000/my-app:1.0 localhost:5000/my-app:latest nginx:1.22 nginx
+docker rmi my-app:1.0 my-app localhost:5000/my-app:1.0 localhost:5000/my-app:latest nginx
 
 # %% [markdown]
-# Read the end: `my-app` lost its last name, so it was **deleted** (its config and its own
-# layer, the two `Deleted:` lines). nginx was only **untagged**: the same image is still
+# Read the end: `my-app` lost its last name, so it was **deleted** (the `Deleted:` line names
+# its image ID; its own layer went with it). nginx was only **untagged**: the same image is still
 # named `labkit/nginx:…`, the course's own build of it (chapter 00), which `docker images`
 # does not show you unless you ask for it (`docker images labkit/nginx`). So nginx's layers
 # are still on disk.
 #
 # `my-app` is gone from this engine, but not from the registry: any machine that can reach
-# the registry can pull and run it again. The pull downloads only `my-app`'s own layer — the
-# three layers of nginx below it are here already (*Already exists*):
+# the registry can pull and run it again. The pull lists only blobs that are not nginx's —
+# `my-app`'s own layer and the small blobs of its build, some of which the engine may still
+# hold (*Already exists*); the three layers of nginx below it are here already (under
+# `labkit/nginx`), so they are not even listed:
 
 # %%
 # %%terminal

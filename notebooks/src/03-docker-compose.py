@@ -60,9 +60,9 @@ docker compose --help | grep -E '^  (up|ps|logs|exec|stop|start|rm|down) '
 # > separate Python program, which reached its end of life in 2023. Compose **v2** was
 # > rewritten in Go and ships as a plugin of the Docker CLI, typed **`docker compose`**, with
 # > a space. It reads the same files and has the same subcommands; containers are now named
-# > `project-service-1` instead of `project_service_1`. The course's engine, Debian's
-# > package, comes without the plugin, so `labkit up` built Compose v2 from its Go module
-# > (the version printed above) and installed it in `~/.docker/cli-plugins/`. The deck's
+# > `project-service-1` instead of `project_service_1`. `labkit up` built Docker's client
+# > from its Go sources (chapter 00), and with it Compose v2 (the version printed above) and
+# > buildx; both are plugins in `~/.docker/cli-plugins/`. The deck's
 # > file also starts with `version: "3"`: the
 # > **Compose Specification**, which merged the old 2.x and 3.x formats, makes that key
 # > obsolete — Compose v2 ignores it with a warning, so the course's files leave it out.

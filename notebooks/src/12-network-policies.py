@@ -145,19 +145,29 @@ kubectl describe networkpolicy deny-from-other-namespaces -n secure | sed -n '/^
 
 # %% [markdown]
 # The server also filled in `policyTypes: ["Ingress"]`: the policy filters incoming
-# connections only; outgoing ones (*egress*) stay free. Now the same two connections:
+# connections only; outgoing ones (*egress*) stay free.
+#
+# `kubectl apply` returns once the API server has stored the policy; the agents that enforce
+# it (see below) follow the API and apply it a moment later, well within a second. So rather
+# than sleeping for a fixed time, wait for the effect: `wait_connection` tries
+# `other/client`'s connection again until it is blocked, for at most 5 seconds (if it never
+# is, its error says where to look). It prints nothing when all goes well:
+
+# %%
+from labkit import wait_connection
+
+wait_connection("other/client", "web.secure", reachable=False)
+
+# %% [markdown]
+# Now the same two connections:
 
 # %%
 # %%terminal
-for i in $(seq 10); do kubectl exec -n other client -- timeout 2 bash -c '</dev/tcp/web.secure/80' 2>/dev/null || break; sleep 1; done  # until the agents apply it (bounded)
 kubectl exec -n secure client -- timeout 3 bash -c '</dev/tcp/web.secure/80' && echo "secure/client → web.secure:80 open" || echo "secure/client → web.secure:80 blocked"
 kubectl exec -n other client -- timeout 3 bash -c '</dev/tcp/web.secure/80' && echo "other/client → web.secure:80 open" || echo "other/client → web.secure:80 blocked"
 
 # %% [markdown]
-# The first line waits, at most ten tries a second apart, until the policy is applied (the
-# agents that enforce it read the API every 2 seconds, see below): as long as `other/client`
-# still gets through, it tries again (`2>/dev/null` hides the failed try's message). Then
-# the client in `secure` still connects; the one in `other` waits for an answer that never
+# The client in `secure` still connects; the one in `other` waits for an answer that never
 # comes, until `timeout` gives up (exit code 124): its packets are **dropped**, not refused.
 #
 # ## Who enforces it?
@@ -166,8 +176,9 @@ kubectl exec -n other client -- timeout 3 bash -c '</dev/tcp/web.secure/80' && e
 # filter packets. The deck's Flannel only connects Pods; alone, it ignores policies
 # (Calico or Cilium add them). This cluster connects Pods with **labkit-net** (routes
 # between nodes, the role kind's `kindnetd` plays), which also enforces the policies: a
-# DaemonSet, one agent per node, that reads Pods, namespaces and NetworkPolicies from the API
-# server every 2 seconds:
+# DaemonSet, one agent per node, that **watches** Pods, namespaces and NetworkPolicies
+# through the API server (the API's watch, as `kubectl get --watch` uses it) and rewrites its
+# rules within a fraction of a second of a change:
 
 # %%
 # %%terminal
@@ -235,13 +246,14 @@ spec:
       ports:
         - port: 80
 YAML
-for i in $(seq 10); do kubectl exec -n other client -- timeout 2 bash -c '</dev/tcp/web.secure/80' 2>/dev/null && break; sleep 1; done  # until the agents apply it (bounded)
 
 # %% [markdown]
 # This one protects only the Pods labelled `app: web`, lets in every Pod of `other`, and
-# only on port 80:
+# only on port 80. Once the agents have applied it (`wait_connection` again, this time until
+# `other/client` gets in), the matrix shows it:
 
 # %%
+wait_connection("other/client", "web.secure", reachable=True)
 matrix.refresh()
 for (source, target), ok in sorted(matrix.results().items()):
     print(f"{source:15} → {target:12} {'open' if ok else 'blocked'}")

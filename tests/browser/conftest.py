@@ -1,6 +1,6 @@
 """Fixtures of the browser tests: Debian's Chromium driven by Playwright, and JupyterLab servers.
 
-Chromium comes from `labkit._browser.ensure_browser` (apt when missing), Playwright from
+Chromium comes from `labkit._setup.browser.ensure_browser` (apt when missing), Playwright from
 PyPI (the ``dev`` extra) and never downloads a browser. Each JupyterLab is the venv's, started
 on a free port with a token, the repository as its root, autosave off and its own settings,
 workspaces and runtime folders, so that nothing it does stays in the repository or in
@@ -193,7 +193,7 @@ def stop_lab(lab: Lab) -> None:
 @pytest.fixture(scope="session")
 def chromium() -> Path:
     """Chromium's executable; installed from Debian's package when missing."""
-    from labkit._browser import ensure_browser
+    from labkit._setup.browser import ensure_browser
 
     try:
         return ensure_browser()
@@ -206,7 +206,7 @@ def browser(chromium: Path, tmp_path_factory: pytest.TempPathFactory):
     """A headless Chromium (Playwright, a fresh profile), closed at the end of the session."""
     from playwright.sync_api import expect, sync_playwright
 
-    from labkit._browser import CHROMIUM_FLAGS
+    from labkit._setup.browser import CHROMIUM_FLAGS
 
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(

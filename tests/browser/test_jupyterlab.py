@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from labkit._k8s.kubectl import kubectl
+from labkit._lesson.kubectl import kubectl
 from labkit._paths import NOTEBOOKS_DIR
 from labkit._poll import poll
 

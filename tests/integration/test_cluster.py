@@ -18,8 +18,8 @@ from labkit import (
     wait_for,
     wait_rollout,
 )
-from labkit._k8s import cluster as course
-from labkit._k8s.kubectl import ClusterUnavailable, documents
+from labkit._lesson import cluster as course
+from labkit._lesson.kubectl import ClusterUnavailable, documents
 
 pytestmark = pytest.mark.k8s
 

@@ -16,7 +16,7 @@ import jupytext
 import nbformat
 import pytest
 
-from labkit._chapters import CHAPTERS, _leftovers, finish
+from labkit._lesson.chapters import CHAPTERS, _leftovers, finish
 
 ROOT = Path(__file__).resolve().parents[2]
 SLUGS = [chapter.slug for chapter in CHAPTERS]

@@ -9,13 +9,13 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from labkit._chapters import CHAPTERS
-from labkit._cli import main
-from labkit._engine import stop_dockerd
-from labkit._forge import SERVICES as FORGE
-from labkit._k8s import cluster
-from labkit._k8s.kubectl import kubectl
-from labkit._registry import COURSE_REGISTRY, MIRROR
+from labkit._lesson import cluster
+from labkit._lesson.chapters import CHAPTERS
+from labkit._lesson.kubectl import kubectl
+from labkit._lesson.registry import COURSE_REGISTRY, MIRROR
+from labkit._setup.cli import main
+from labkit._setup.engine import stop_dockerd
+from labkit._setup.forge import SERVICES as FORGE
 
 SERVICES = {spec.name for spec in (MIRROR, COURSE_REGISTRY, *FORGE)}
 
@@ -67,7 +67,10 @@ def test_an_engine_restart_keeps_the_cluster(engine, capsys):
 
 def test_doctor_is_green_after_up(engine):
     result = subprocess.run(
-        [sys.executable, "-m", "labkit._cli", "doctor"], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "labkit._setup.cli", "doctor"],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout
     assert "✗" not in result.stdout

@@ -8,8 +8,9 @@ import urllib.request
 import pytest
 
 from labkit import LabkitError, PortBusy, Registry, sh
-from labkit._images import image_ref, recipe
-from labkit._registry import COURSE_REGISTRY, MIRROR, ensure_registry, registry_spec
+from labkit._lesson.registry import COURSE_REGISTRY, MIRROR, registry_spec
+from labkit._setup.images import image_ref, recipe
+from labkit._setup.registry import ensure_registry
 
 pytestmark = pytest.mark.docker
 

@@ -9,16 +9,16 @@ import os
 import shutil
 import socket
 import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
 from email.message import Message
 from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
+
+from labkit import poll
 
 pytestmark = pytest.mark.docker
 
@@ -67,15 +67,6 @@ def vote(base: str, choice: str, voter_id: str = "") -> str:
     return cookie["voter_id"].value
 
 
-def wait_for(condition: Callable[[], bool], deadline: float, what: str) -> None:
-    """Poll ``condition`` every 0.5 s until it holds; fail after ``deadline`` seconds."""
-    end = time.monotonic() + deadline
-    while not condition():
-        if time.monotonic() > end:
-            pytest.fail(f"timed out after {deadline:.0f} s waiting for {what}")
-        time.sleep(0.5)
-
-
 @pytest.fixture(scope="module")
 def app(request: pytest.FixtureRequest) -> dict[str, str]:
     """Start the stack with `up -d --wait` and return the base URLs of vote and result."""
@@ -121,7 +112,12 @@ def test_votes_reach_results_and_can_change(app: dict[str, str]) -> None:
     assert alice != bob
     assert vote(app["vote"], "b", voter_id=alice) == alice  # Alice changes her mind
     expected = {"a": 0, "b": 2, "total": 2}
-    wait_for(lambda: results(app) == expected, RESULTS_DEADLINE, f"/api/results == {expected}")
+    poll(
+        lambda: results(app) == expected or None,
+        timeout=RESULTS_DEADLINE,
+        what=f"/api/results == {expected}",
+        fix="Read the worker's logs: `docker compose logs worker`.",
+    )
     logs = compose("logs", "worker", env=dict(os.environ), timeout=30).stdout
     assert f"Processing vote for 'b' by '{alice}'" in logs
 

@@ -16,7 +16,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from labkit._k8s.kubectl import apply, delete_namespace, kubectl, wait_rollout
+from labkit._lesson.kubectl import apply, delete_namespace, kubectl, wait_rollout
 from labkit._poll import NotYet, poll
 from labkit.widgets import KubeApi, NodeView, PodList, QuotaGauge, ScaleSlider, Source
 

@@ -1,7 +1,7 @@
 """apt on a machine where another package manager may hold the dpkg lock."""
 
-from labkit import _engine
-from labkit._sh import Result
+from labkit._lesson.sh import Result
+from labkit._setup import apt
 
 
 def test_processes_that_may_hold_the_lock_are_named(tmp_path):
@@ -9,7 +9,7 @@ def test_processes_that_may_hold_the_lock_are_named(tmp_path):
         (tmp_path / str(pid)).mkdir()
         (tmp_path / str(pid) / "comm").write_text(name + "\n")
     (tmp_path / "self").mkdir()
-    assert _engine.apt_processes(tmp_path) == ["dpkg (900)", "unattended-upgr (812)"]
+    assert apt.apt_processes(tmp_path) == ["dpkg (900)", "unattended-upgr (812)"]
 
 
 def test_apt_waits_for_the_lock_bounded_and_says_so(monkeypatch, capsys):
@@ -19,12 +19,12 @@ def test_apt_waits_for_the_lock_bounded_and_says_so(monkeypatch, capsys):
         commands.append((command, kwargs["timeout"], kwargs["fix"]))
         return Result(command, 0, "")
 
-    monkeypatch.setattr(_engine, "sh", fake_sh)
-    monkeypatch.setattr(_engine, "apt_processes", lambda: ["unattended-upgr (812)"])
-    _engine.apt_install("docker.io")
+    monkeypatch.setattr(apt, "sh", fake_sh)
+    monkeypatch.setattr(apt, "apt_processes", lambda: ["unattended-upgr (812)"])
+    apt.apt_install("docker.io")
     assert "unattended-upgr (812)" in capsys.readouterr().err
     for command, timeout, fix in commands:
-        assert f"DPkg::Lock::Timeout={_engine.APT_LOCK_WAIT}" in command
-        assert timeout > _engine.APT_LOCK_WAIT  # the command's own bound outlasts the wait
+        assert f"DPkg::Lock::Timeout={apt.APT_LOCK_WAIT}" in command
+        assert timeout > apt.APT_LOCK_WAIT  # the command's own bound outlasts the wait
         assert "another apt holds the lock" in fix
     assert commands[-1][0].endswith("install -y --no-install-recommends docker.io")

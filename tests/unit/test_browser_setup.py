@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from labkit import _browser, _engine
 from labkit._errors import LabkitError
+from labkit._setup import apt, browser
 
 
 @pytest.fixture
@@ -25,22 +25,22 @@ def machine(monkeypatch, tmp_path):
         state["calls"].append(packages)
         state["installed"] = True
 
-    monkeypatch.setattr(_browser.shutil, "which", which)
-    monkeypatch.setattr(_browser.os, "geteuid", lambda: 0 if state["root"] else 1000)
-    monkeypatch.setattr(_engine, "apt_install", apt_install)
+    monkeypatch.setattr(browser.shutil, "which", which)
+    monkeypatch.setattr(browser.os, "geteuid", lambda: 0 if state["root"] else 1000)
+    monkeypatch.setattr(apt, "apt_install", apt_install)
     state["path"] = chromium
     return state
 
 
 def test_a_chromium_on_path_is_used_as_it_is(machine):
     machine["installed"] = True
-    assert _browser.ensure_browser() == machine["path"]
+    assert browser.ensure_browser() == machine["path"]
     assert machine["calls"] == []
 
 
 def test_as_root_debians_package_is_installed_once(machine):
-    assert _browser.ensure_browser() == machine["path"]
-    assert _browser.ensure_browser() == machine["path"]
+    assert browser.ensure_browser() == machine["path"]
+    assert browser.ensure_browser() == machine["path"]
     assert machine["calls"] == [("chromium",)]
 
 
@@ -48,7 +48,7 @@ def test_as_root_debians_package_is_installed_once(machine):
 def test_without_root_or_apt_the_error_names_the_fix(machine, root, apt, why):
     machine["root"], machine["apt"] = root, apt
     with pytest.raises(LabkitError) as err:
-        _browser.ensure_browser()
+        browser.ensure_browser()
     assert why in err.value.problem
     assert "apt-get install chromium" in err.value.fix
     assert machine["calls"] == []
@@ -56,4 +56,4 @@ def test_without_root_or_apt_the_error_names_the_fix(machine, root, apt, why):
 
 def test_the_flags_keep_chromium_headless_and_off_the_network():
     for flag in ("--headless", "--no-sandbox", "--disable-background-networking"):
-        assert flag in _browser.CHROMIUM_FLAGS
+        assert flag in browser.CHROMIUM_FLAGS

@@ -3,9 +3,9 @@ import socket
 import pytest
 
 from labkit import LabkitError, PortBusy
-from labkit._chapters import find
-from labkit._cli import main
-from labkit._engine import require_port
+from labkit._lesson.chapters import find
+from labkit._lesson.docker import require_port
+from labkit._setup.cli import main
 
 
 def test_errors_carry_their_fix_and_render_as_one_entry():
@@ -39,20 +39,23 @@ def test_a_taken_port_names_the_program_finder_and_the_variable():
 
 
 def test_without_engine_root_or_apt_the_manual_steps_are_given(monkeypatch):
-    from labkit import EngineUnavailable, _engine
+    from labkit import EngineUnavailable
+    from labkit._setup import engine
 
-    monkeypatch.setattr(_engine, "is_reachable", lambda: False)
-    monkeypatch.setattr(_engine.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(engine, "ensure_client", lambda: "the course's client")
+    monkeypatch.setattr(engine, "is_reachable", lambda: False)
+    monkeypatch.setattr(engine.os, "geteuid", lambda: 1000)
     with pytest.raises(EngineUnavailable, match="needs root and apt-get") as caught:
-        _engine.ensure_engine()
+        engine.ensure_engine()
     assert "docs.docker.com/engine/install" in str(caught.value)
 
 
 def test_an_unreachable_engine_names_the_socket_and_the_fix(monkeypatch, tmp_path):
-    from labkit import EngineUnavailable, _engine
+    from labkit import EngineUnavailable
+    from labkit._lesson import docker
 
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/none.sock")
-    _engine.client.cache_clear()
+    docker.client.cache_clear()
     with pytest.raises(EngineUnavailable, match=f"No Docker engine answers at unix://{tmp_path}"):
-        _engine.client()
-    _engine.client.cache_clear()
+        docker.client()
+    docker.client.cache_clear()

@@ -1,8 +1,8 @@
 import pytest
 
 from labkit import LabkitError, Verdict, check
-from labkit._engine import EngineInfo
-from labkit._exercises import ch00
+from labkit._lesson.docker import EngineInfo
+from labkit._lesson.exercises import ch00
 
 
 def fake_info():

@@ -1,11 +1,11 @@
 import pytest
 
 from labkit import RecipeError
-from labkit._images import RECIPES, Recipe, recipe, recipe_hash
+from labkit._setup.images import RECIPES, Recipe, recipe, recipe_hash
 
 
 def test_hash_is_stable_and_follows_the_recipe_and_its_parent(tmp_path, monkeypatch):
-    from labkit import _images
+    from labkit._setup import images
 
     base = tmp_path / "base"
     child = tmp_path / "child"
@@ -14,7 +14,7 @@ def test_hash_is_stable_and_follows_the_recipe_and_its_parent(tmp_path, monkeypa
     (base / "Dockerfile").write_text("FROM scratch\n")
     (child / "Dockerfile").write_text("FROM base\n")
     recipes = {"base": Recipe("base", base), "child": Recipe("child", child, "base")}
-    monkeypatch.setattr(_images, "BY_NAME", recipes)
+    monkeypatch.setattr(images, "BY_NAME", recipes)
     first = recipe_hash(recipes["child"])
     assert recipe_hash(recipes["child"]) == first
     (base / "Dockerfile").write_text("FROM scratch\nLABEL x=1\n")

@@ -6,13 +6,14 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from labkit._k8s.cluster import NODEPORT, kind_config
-from labkit._k8s.components import Component, components
-from labkit._k8s.gobuild import inherited_directives, kubernetes_ldflags
-from labkit._k8s.kindsrc import go_manifest
-from labkit._k8s.kubectl import ManifestError, documents
-from labkit._k8s.nodeimage import dockerfile
-from labkit._normalise import normalise
+from labkit._lesson.cluster import NODEPORT
+from labkit._lesson.kubectl import ManifestError, documents
+from labkit._lesson.normalise import normalise
+from labkit._setup.gobuild import inherited_directives, kubernetes_ldflags
+from labkit._setup.kind.cluster import kind_config
+from labkit._setup.kind.components import Component, components
+from labkit._setup.kind.kindsrc import go_manifest
+from labkit._setup.kind.nodeimage import dockerfile
 
 GO_MOD = """module k8s.io/kubernetes
 

@@ -1,4 +1,4 @@
-from labkit._normalise import normalise
+from labkit._lesson.normalise import normalise
 
 
 def test_masks_ids_digests_ages_and_sizes():
@@ -30,3 +30,42 @@ def test_masks_where_the_course_is_checked_out():
     assert normalise("commands run in notebooks/03-docker-compose/work") == (
         "commands run in notebooks/03-docker-compose/work"
     )
+
+
+def test_buildkit_progress_reads_the_same_however_fast_the_steps_were():
+    slow = (
+        "#1 transferring dockerfile: 85B 0.0s done\n"
+        "#7 exporting layers\n"
+        "#7 exporting layers 0.3s done\n"
+        "#7 exporting attestation manifest sha256:" + "2" * 64 + "\n"
+        "#7 exporting attestation manifest sha256:" + "2" * 64 + " 0.1s done\n"
+        "#8 0.512 Hello\n"
+        "#7 DONE 0.6s\n"
+    )
+    fast = (
+        "#1 transferring dockerfile: 85B done\n"
+        "#7 exporting layers done\n"
+        "#7 exporting attestation manifest sha256:" + "1" * 64 + " 0.0s done\n"
+        "#8 0.104 Hello\n"
+        "#7 DONE 0.2s\n"
+    )
+    assert normalise(slow) == normalise(fast)
+    assert "#7 exporting layers" in normalise(fast)  # the step itself stays
+
+
+def test_push_progress_compares_equal_whatever_the_order_of_the_blobs():
+    first = (
+        "The push refers to repository [r]\n"
+        + "".join(
+            f"{digest}: {status}\n"
+            for digest, status in (("c11613fa8c8f", "Waiting"), ("4f7c0f4cafb7", "Pushed"))
+        )
+        + "1.0: digest: sha256:"
+        + "a" * 64
+        + " size: 856\n"
+    )
+    second = "The push refers to repository [r]\n4f7c0f4cafb7: Pushed\n1.0: digest: sha256:" + (
+        "a" * 64 + " size: 856\n"
+    )
+    assert normalise(first) == normalise(second)
+    assert normalise(first).startswith("The push refers to repository [r]\n<blob progress>\n1.0:")

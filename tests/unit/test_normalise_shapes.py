@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import pytest
 
-from labkit._normalise import normalise
+from labkit._lesson.normalise import normalise
 
 HEX = "0123456789abcdef"
 K8S = "bcdfghjklmnpqrstvwxz2456789"  # Kubernetes' alphabet for generated names

@@ -8,8 +8,8 @@ import tarfile
 
 import pytest
 
-from labkit import _npm
 from labkit._errors import LabkitError
+from labkit._setup import npm
 
 
 def _tarball(files: dict[str, bytes]) -> bytes:
@@ -42,16 +42,16 @@ def registry(monkeypatch, tmp_path):
             {"dist": {"tarball": "https://r/t.tgz", "integrity": served["integrity"]}}
         ).encode()
 
-    monkeypatch.setattr(_npm, "_fetch", fetch)
+    monkeypatch.setattr(npm, "_fetch", fetch)
     return asked, served
 
 
 def test_unpacks_once_and_reuses_the_cache(registry, tmp_path):
     asked, _ = registry
-    folder = _npm.unpack("tool", "1.0.0")
+    folder = npm.unpack("tool", "1.0.0")
     assert folder == tmp_path / "npm" / "tool-1.0.0" / "package"
     assert (folder / "dist" / "index.js").read_bytes() == b"x"
-    assert _npm.unpack("tool", "1.0.0") == folder
+    assert npm.unpack("tool", "1.0.0") == folder
     assert len(asked) == 2  # metadata + tarball, the first time only
 
 
@@ -59,9 +59,9 @@ def test_a_tarball_that_does_not_match_its_hash_is_refused_and_nothing_is_left(r
     _, served = registry
     served["integrity"] = _integrity(b"something else")
     with pytest.raises(LabkitError, match="does not match its published sha512"):
-        _npm.unpack("tool", "1.0.0")
+        npm.unpack("tool", "1.0.0")
     assert not (tmp_path / "npm").exists() or not any((tmp_path / "npm").iterdir())
 
 
 def test_verify_accepts_the_right_hash():
-    _npm.verify(b"abc", _integrity(b"abc"))
+    npm.verify(b"abc", _integrity(b"abc"))

@@ -27,7 +27,7 @@ import jupytext
 import nbformat
 import pytest
 
-from labkit._exercises import EXERCISES, _register_all
+from labkit._lesson.exercises import EXERCISES, _register_all
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted((ROOT / "notebooks" / "src").glob("[0-9][0-9]-*.py"))

@@ -1,4 +1,4 @@
-from labkit._procs import branches
+from labkit._lesson.procs import branches
 
 
 def test_every_child_but_the_last_hangs_on_a_tee():

@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from labkit._chapters import CHAPTERS
-from labkit._exercises import EXERCISES, check
+from labkit._lesson.chapters import CHAPTERS
+from labkit._lesson.exercises import EXERCISES, check
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))

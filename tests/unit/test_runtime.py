@@ -1,5 +1,5 @@
-from labkit._engine import daemon_config
-from labkit._runtime import RUNTIME_NAME, missing_capabilities
+from labkit._setup.capfix import RUNTIME_NAME, missing_capabilities
+from labkit._setup.engine import daemon_config
 
 FULL = "CapBnd:\t000001ffffffffff\n"
 NO_SYS_RESOURCE = "Name:\tx\nCapBnd:\t000001fffeffffff\n"

@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from labkit import CommandFailed, LabkitError, _terminal
-from labkit._terminal import Terminal, run_cell, split_commands
+from labkit import CommandFailed, LabkitError
+from labkit._lesson import terminal
+from labkit._lesson.terminal import Terminal, run_cell, split_commands
 
 
 def test_split_keeps_continuations_and_heredocs_whole_and_drops_comments():
@@ -44,8 +45,8 @@ def test_terminal_carries_the_working_folder_over(tmp_path: Path):
 
 
 def _run(monkeypatch, tmp_path, line, cell, reachable=True):
-    monkeypatch.setattr(_terminal, "is_reachable", lambda: reachable)
-    monkeypatch.setattr(_terminal, "_TERMINAL", Terminal(tmp_path))
+    monkeypatch.setattr(terminal, "is_reachable", lambda: reachable)
+    monkeypatch.setattr(terminal, "_TERMINAL", Terminal(tmp_path))
     out = io.StringIO()
     run_cell(line, cell, out)
     return out.getvalue()
@@ -69,7 +70,7 @@ def test_allow_fail_shows_the_exit_code_and_goes_on(monkeypatch, tmp_path):
 
 def test_without_engine_a_cell_prints_one_line(monkeypatch, tmp_path):
     out = _run(monkeypatch, tmp_path, "", "docker ps", reachable=False)
-    assert out == _terminal.NO_ENGINE + "\n"
+    assert out == terminal.NO_ENGINE + "\n"
     assert out.count("\n") == 1
 
 
@@ -82,16 +83,16 @@ def test_without_engine_a_cell_of_file_commands_still_runs(monkeypatch, tmp_path
 
 def test_echo_shows_a_heredoc_body_once_as_a_line_count():
     command = "kubectl apply -f - <<'YAML'\nkind: Namespace\nmetadata:\n  name: x\nYAML"
-    assert _terminal.echo(command) == (
+    assert terminal.echo(command) == (
         "$ kubectl apply -f - <<'YAML'\n> [here-document: 3 lines, as in the cell]\n> YAML"
     )
-    one = _terminal.echo("cat > f <<-EOF\n\thello\n\tEOF")
+    one = terminal.echo("cat > f <<-EOF\n\thello\n\tEOF")
     assert one == "$ cat > f <<-EOF\n> [here-document: 1 line, as in the cell]\n> \tEOF"
 
 
 def test_echo_keeps_continuations_and_plain_commands():
-    assert _terminal.echo("docker build \\\n  -t my-app .") == "$ docker build \\\n>   -t my-app ."
-    assert _terminal.echo("echo hi") == "$ echo hi"
+    assert terminal.echo("docker build \\\n  -t my-app .") == "$ docker build \\\n>   -t my-app ."
+    assert terminal.echo("echo hi") == "$ echo hi"
 
 
 def test_cell_with_a_heredoc_runs_the_body_but_echoes_it_once(monkeypatch, tmp_path):
@@ -116,9 +117,9 @@ def test_the_notebooks_terminal_moves_python_along(tmp_path, monkeypatch):
 
 
 def test_a_checked_cell_starts_with_a_neutral_line(monkeypatch, tmp_path):
-    from labkit import _exercises
+    from labkit._lesson import exercises
 
-    monkeypatch.setattr(_exercises, "check", lambda ident: f"verdict of {ident}")
+    monkeypatch.setattr(exercises, "check", lambda ident: f"verdict of {ident}")
     out = _run(monkeypatch, tmp_path, "--check 99.demo", "echo secret-answer\n")
     assert out.splitlines() == [
         "[exercise 99.demo: the steps, then the check]",
@@ -131,7 +132,7 @@ def test_a_checked_cell_starts_with_a_neutral_line(monkeypatch, tmp_path):
 def test_a_heredoc_body_naming_kind_does_not_need_the_cluster():
     """A Python here-document with ``kind = ...`` is not a call of the `kind` tool."""
     cell = "python3 - <<'EOF'\nfor step in steps:\n    kind = 'layer'\nEOF"
-    assert not _terminal.uses_cluster(split_commands(cell))
-    assert _terminal.uses_cluster(split_commands("kind get clusters"))
-    assert _terminal.uses_cluster(split_commands("cat x.yaml | kubectl apply -f -"))
-    assert _terminal.uses_cluster(split_commands("kubectl apply -f - <<'EOF'\nkind: Pod\nEOF"))
+    assert not terminal.uses_cluster(split_commands(cell))
+    assert terminal.uses_cluster(split_commands("kind get clusters"))
+    assert terminal.uses_cluster(split_commands("cat x.yaml | kubectl apply -f -"))
+    assert terminal.uses_cluster(split_commands("kubectl apply -f - <<'EOF'\nkind: Pod\nEOF"))

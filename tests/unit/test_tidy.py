@@ -1,4 +1,4 @@
-from labkit._tidy import tidy
+from labkit._lesson.terminal_output import tidy
 
 
 def test_pull_progress_keeps_the_last_state_of_each_layer_in_first_seen_order():

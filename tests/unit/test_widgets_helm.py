@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from labkit._errors import CommandFailed, LabkitError
-from labkit._sh import Result
+from labkit._lesson.sh import Result
 from labkit.widgets import ReleaseHistory
 from labkit.widgets._releases import (
     Change,

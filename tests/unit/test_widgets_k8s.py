@@ -18,8 +18,8 @@ from typing import Any, ClassVar
 import pytest
 
 from labkit._errors import CommandFailed, LabkitError, TimeoutExpired
-from labkit._k8s.kubectl import NO_CLUSTER_FIX, ClusterUnavailable
-from labkit._sh import Result
+from labkit._lesson.kubectl import NO_CLUSTER_FIX, ClusterUnavailable
+from labkit._lesson.sh import Result
 from labkit.widgets import (
     KubeApi,
     NodeView,
@@ -1017,7 +1017,7 @@ def test_kube_api_maps_refusals_and_absent_clusters(
 def test_kube_api_run_asks_the_api_whether_a_failure_means_no_cluster(
     fake_api: type[FakeApi], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from labkit._k8s import kubectl as module
+    from labkit._lesson import kubectl as module
 
     monkeypatch.setattr(module, "kubectl", lambda args, **kw: Result(args, 1, "no\n"))
     assert KubeApi().run("auth can-i get pods").output == "no\n"

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from labkit._errors import LabkitError
-from labkit._pipelines import (
+from labkit._lesson.pipelines import (
     FAILED,
     MANUAL,
     PASSED,

@@ -3,17 +3,22 @@
 // On each node it writes a CNI configuration (ptp + host-local IPAM on the node's podCIDR,
 // then portmap), routes every other node's podCIDR through that node's IP, masquerades
 // traffic that leaves the pod network, and enforces NetworkPolicies with iptables
-// (netpol.go). It talks to the API server with the Pod's service
-// account over plain HTTPS, so it needs nothing but the Go standard library.
+// (netpol.go). It follows nodes, Pods, namespaces and NetworkPolicies with watches
+// (watch.go) and syncs within a fraction of a second of a change (sync.go). It talks to the
+// API server with the Pod's service account over plain HTTPS, so it needs nothing but the
+// Go standard library.
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,9 +53,9 @@ func (n node) internalIP() string {
 }
 
 type apiClient struct {
-	http  *http.Client
-	base  string
-	token string
+	http      *http.Client
+	base      string
+	tokenFile string
 }
 
 func newAPIClient() (*apiClient, error) {
@@ -73,88 +78,168 @@ func newAPIClient() (*apiClient, error) {
 		endpoint = host + ":" + port
 	}
 	return &apiClient{
-		http: &http.Client{
-			Timeout:   10 * time.Second,
-			Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
-		},
-		base: "https://" + endpoint,
+		// No overall timeout: watches stream for minutes; each request has its context.
+		http: &http.Client{Transport: &http.Transport{
+			TLSClientConfig:       &tls.Config{RootCAs: pool},
+			TLSHandshakeTimeout:   10 * time.Second,
+			ResponseHeaderTimeout: 10 * time.Second,
+		}},
+		base:      "https://" + endpoint,
+		tokenFile: filepath.Join(serviceAccount, "token"),
 	}, nil
 }
 
-// list GETs an API list (e.g. /api/v1/nodes) into “into“ (a struct with Items).
-func (c *apiClient) list(path string, into any) error {
-	token, err := os.ReadFile(filepath.Join(serviceAccount, "token")) // rotated: read each time
+// get sends GET “path“?“query“; an answer other than 200 OK is a *statusError.
+func (c *apiClient) get(ctx context.Context, path string, query url.Values) (*http.Response, error) {
+	token, err := os.ReadFile(c.tokenFile) // rotated: read each time
 	if err != nil {
-		return err
+		return nil, err
 	}
-	req, err := http.NewRequest("GET", c.base+path, nil)
+	target := c.base + path
+	if len(query) > 0 {
+		target += "?" + query.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, "GET", target, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(token)))
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", path, resp.Status)
+		defer resp.Body.Close()
+		var status struct {
+			Message string `json:"message"`
+		}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		if json.Unmarshal(body, &status) != nil || status.Message == "" {
+			status.Message = strings.TrimSpace(string(body))
+		}
+		return nil, &statusError{Code: resp.StatusCode, Path: path, Message: status.Message}
 	}
-	return json.NewDecoder(resp.Body).Decode(into)
+	return resp, nil
 }
 
-func (c *apiClient) nodes() ([]node, error) {
-	var list struct{ Items []node }
-	return list.Items, c.list("/api/v1/nodes", &list)
+// agent holds what the node's network is made from, and applies it.
+type agent struct {
+	self, podSubnet, cniDir string
+	nodes                   *informer[node]
+	pods                    *informer[pod]
+	namespaces              *informer[namespace]
+	policies                *informer[networkPolicy]
+	// run runs a command (stdin: its input, or ""); tests replace it.
+	run                   func(stdin string, args ...string) error
+	lastRoutes, lastRules string // what was applied last, to skip a sync that changes nothing
 }
 
-func (c *apiClient) world() (world, error) {
-	var pods struct{ Items []pod }
-	var namespaces struct{ Items []namespace }
-	var policies struct{ Items []networkPolicy }
-	w := world{namespaces: map[string]map[string]string{}}
-	if err := c.list("/api/v1/pods", &pods); err != nil {
-		return w, err
+func newAgent(self, podSubnet, cniDir string) *agent {
+	return &agent{
+		self: self, podSubnet: podSubnet, cniDir: cniDir,
+		nodes:      newInformer[node]("/api/v1/nodes"),
+		pods:       newInformer[pod]("/api/v1/pods"),
+		namespaces: newInformer[namespace]("/api/v1/namespaces"),
+		policies:   newInformer[networkPolicy]("/apis/networking.k8s.io/v1/networkpolicies"),
+		run:        runCommand,
 	}
-	if err := c.list("/api/v1/namespaces", &namespaces); err != nil {
-		return w, err
-	}
-	if err := c.list("/apis/networking.k8s.io/v1/networkpolicies", &policies); err != nil {
-		return w, err
-	}
-	w.pods, w.policies = pods.Items, policies.Items
-	for _, ns := range namespaces.Items {
+}
+
+// start follows the API in the background, poking “changed“ on each change.
+func (a *agent) start(ctx context.Context, c *apiClient, changed func()) {
+	go a.nodes.run(ctx, c, changed)
+	go a.pods.run(ctx, c, changed)
+	go a.namespaces.run(ctx, c, changed)
+	go a.policies.run(ctx, c, changed)
+}
+
+func (a *agent) ready() bool {
+	return a.nodes.hasSynced() && a.pods.hasSynced() && a.namespaces.hasSynced() && a.policies.hasSynced()
+}
+
+func (a *agent) world() world {
+	w := world{pods: a.pods.list(), policies: a.policies.list(), namespaces: map[string]map[string]string{}}
+	for _, ns := range a.namespaces.list() {
 		w.namespaces[ns.Metadata.Name] = ns.Metadata.Labels
 	}
-	return w, nil
+	return w
 }
 
-var lastRules string
-
-// enforcePolicies rewrites the node's NetworkPolicy chains when the policies' result changed.
-func enforcePolicies(c *apiClient, self string) error {
-	w, err := c.world()
-	if err != nil {
+// sync brings the node in line with the stores; “force“ rewrites even what looks unchanged.
+func (a *agent) sync(force bool) error {
+	if err := a.syncRoutes(force); err != nil {
 		return err
 	}
-	rules := w.rules(self)
-	if rules != lastRules {
-		cmd := exec.Command("iptables-restore", "--noflush")
-		cmd.Stdin = strings.NewReader(rules)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("iptables-restore: %v: %s", err, out)
+	return a.enforcePolicies(force)
+}
+
+// syncRoutes writes the CNI configuration, the routes to the other nodes' Pods, and the
+// masquerade rule.
+func (a *agent) syncRoutes(force bool) error {
+	var routes [][]string
+	for _, n := range a.nodes.list() {
+		if n.Spec.PodCIDR == "" {
+			continue
 		}
-		log.Printf("NetworkPolicy rules updated (%d policies)", len(w.policies))
-		lastRules = rules
+		if n.Metadata.Name == a.self {
+			if err := writeCNIConfig(a.cniDir, n.Spec.PodCIDR); err != nil {
+				return err
+			}
+		} else if ip := n.internalIP(); ip != "" {
+			routes = append(routes, []string{"ip", "route", "replace", n.Spec.PodCIDR, "via", ip})
+		}
 	}
-	if run("iptables", "-C", "FORWARD", "-j", "LABKIT-NETPOL") != nil {
-		return run("iptables", "-I", "FORWARD", "1", "-j", "LABKIT-NETPOL")
+	summary := fmt.Sprint(routes)
+	if !force && summary == a.lastRoutes {
+		return nil
+	}
+	for _, route := range routes {
+		if err := a.run("", route...); err != nil {
+			return err
+		}
+	}
+	if err := a.ensureMasquerade(); err != nil {
+		return err
+	}
+	a.lastRoutes = summary
+	return nil
+}
+
+// enforcePolicies rewrites the node's NetworkPolicy chains when the policies' result changed.
+func (a *agent) enforcePolicies(force bool) error {
+	w := a.world()
+	rules := w.rules(a.self)
+	if !force && rules == a.lastRules {
+		return nil
+	}
+	if err := a.run(rules, "iptables-restore", "--noflush"); err != nil {
+		return err
+	}
+	if rules != a.lastRules {
+		log.Printf("NetworkPolicy rules updated (%d policies)", len(w.policies))
+	}
+	a.lastRules = rules
+	if a.run("", "iptables", "-C", "FORWARD", "-j", "LABKIT-NETPOL") != nil {
+		return a.run("", "iptables", "-I", "FORWARD", "1", "-j", "LABKIT-NETPOL")
 	}
 	return nil
 }
 
-func run(args ...string) error {
-	out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
+func (a *agent) ensureMasquerade() error {
+	rule := []string{"POSTROUTING", "-s", a.podSubnet, "!", "-d", a.podSubnet,
+		"-m", "comment", "--comment", "labkit-net: pods leaving the pod network", "-j", "MASQUERADE"}
+	if a.run("", append([]string{"iptables", "-t", "nat", "-C"}, rule...)...) == nil {
+		return nil // already there
+	}
+	return a.run("", append([]string{"iptables", "-t", "nat", "-A"}, rule...)...)
+}
+
+func runCommand(stdin string, args ...string) error {
+	cmd := exec.Command(args[0], args[1:]...)
+	if stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("%s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
 	}
@@ -204,42 +289,6 @@ func writeCNIConfig(dir, podCIDR string) error {
 	return os.Rename(tmp, path)
 }
 
-func ensureMasquerade(podSubnet string) error {
-	rule := []string{"POSTROUTING", "-s", podSubnet, "!", "-d", podSubnet,
-		"-m", "comment", "--comment", "labkit-net: pods leaving the pod network", "-j", "MASQUERADE"}
-	if run(append([]string{"iptables", "-t", "nat", "-C"}, rule...)...) == nil {
-		return nil // already there
-	}
-	return run(append([]string{"iptables", "-t", "nat", "-A"}, rule...)...)
-}
-
-func sync(c *apiClient, self, podSubnet, cniDir string) error {
-	nodes, err := c.nodes()
-	if err != nil {
-		return err
-	}
-	for _, n := range nodes {
-		if n.Spec.PodCIDR == "" {
-			continue
-		}
-		if n.Metadata.Name == self {
-			if err := writeCNIConfig(cniDir, n.Spec.PodCIDR); err != nil {
-				return err
-			}
-			continue
-		}
-		if ip := n.internalIP(); ip != "" {
-			if err := run("ip", "route", "replace", n.Spec.PodCIDR, "via", ip); err != nil {
-				return err
-			}
-		}
-	}
-	if err := ensureMasquerade(podSubnet); err != nil {
-		return err
-	}
-	return enforcePolicies(c, self)
-}
-
 func main() {
 	self, podSubnet := os.Getenv("NODE_NAME"), os.Getenv("POD_SUBNET")
 	cniDir := os.Getenv("CNI_CONF_DIR")
@@ -254,12 +303,9 @@ func main() {
 		log.Fatal(err)
 	}
 	log.Printf("labkit-net on node %s, pod network %s", self, podSubnet)
-	for {
-		if err := sync(client, self, podSubnet, cniDir); err != nil {
-			log.Printf("sync failed (retrying in 5 s): %v", err)
-			time.Sleep(5 * time.Second)
-			continue
-		}
-		time.Sleep(2 * time.Second)
-	}
+	a := newAgent(self, podSubnet, cniDir)
+	s := newSyncer(a.sync)
+	ctx := context.Background()
+	a.start(ctx, client, s.changed)
+	s.run(ctx, a.ready)
 }

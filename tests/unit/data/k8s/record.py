@@ -18,7 +18,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from labkit._k8s.kubectl import apply, delete_namespace, kubectl, wait_rollout
+from labkit._lesson.kubectl import apply, delete_namespace, kubectl, wait_rollout
 from labkit._paths import use_course_tools
 from labkit._poll import NotYet, poll
 

@@ -1,0 +1,225 @@
+"""Build Go programs from their modules through the Go module proxy, cached by version.
+
+Each module is required by a small wrapper module under the cache (``go-wrap/``), so any
+program can be built by import path with `go build`. Kubernetes itself replaces its staging
+modules (``k8s.io/api``, ``k8s.io/client-go``...) by local folders, which `go install` refuses;
+the wrapper replaces each of them by its published version instead.
+
+A few modules only build from inside themselves (Compose's go.mod excludes, the Docker CLI's
+``vendor.mod`` instead of a go.mod): those are built in a writable copy of the module
+(``go-src/``), made once per version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shlex
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .._errors import LabkitError
+from .._lesson.sh import sh
+from .._paths import cache_dir
+from .._progress import step
+
+MODULE_TIME = "<module-time>"  # in ldflags: replaced by the module's publication time
+GO_TIMEOUT = 3600  # a cold Kubernetes build takes ~10 min on 2 cores; never wait forever
+_FIX = "Check that the Go module proxy answers (`go env GOPROXY`), then run `labkit up` again."
+
+
+@dataclass(frozen=True)
+class GoProgram:
+    """A program to build: its binary name, module, version and main package."""
+
+    name: str
+    module: str
+    version: str
+    package: str
+    cgo: bool = False
+    ldflags: str = "-s -w"
+    staging: str | None = None  # replace the module's ./staging modules by this version
+    trimpath: bool = True
+    tags: str = ""  # Go build tags, space-separated
+    in_module: bool = False  # build inside a copy of the module (package relative: ./cmd/x)
+    replaces: tuple[str, ...] = ()  # extra replace directives for an in-module build
+
+    @property
+    def binary(self) -> Path:
+        """Where the built binary is cached: by version and by how it is built."""
+        recipe = repr(
+            (
+                self.package,
+                self.cgo,
+                self.ldflags,
+                self.staging,
+                self.trimpath,
+                self.tags,
+                self.in_module,
+                self.replaces,
+            )
+        )
+        digest = hashlib.sha256(recipe.encode()).hexdigest()[:8]
+        return cache_dir() / "go-bin" / f"{self.name}-{self.version}-{digest}"
+
+
+def require_go() -> str:
+    """Path of the go command, or a `LabkitError` saying how to get it."""
+    go = shutil.which("go")
+    if not go:
+        raise LabkitError(
+            "Building the course cluster offline needs Go, which is not installed.",
+            "Install Go 1.24 or newer (https://go.dev/dl/, or apt-get install golang), then "
+            "run `labkit up` again.",
+        )
+    return go
+
+
+def module_info(module: str, version: str) -> dict[str, str]:
+    """What ``go mod download -json`` says of ``module@version`` (downloaded when missing)."""
+    output = sh(
+        f"go mod download -json {shlex.quote(f'{module}@{version}')}",
+        cwd=cache_dir(),
+        env={"GOFLAGS": "-mod=mod"},
+        timeout=900,
+        fix=_FIX,
+    ).output
+    return json.loads(output)
+
+
+def module_dir(module: str, version: str) -> Path:
+    """Folder of ``module@version`` in the module cache (downloaded when missing)."""
+    return Path(module_info(module, version)["Dir"])
+
+
+def module_time(module: str, version: str) -> str:
+    """When ``module@version`` was published (its tag's time, from the proxy)."""
+    info = json.loads(Path(module_info(module, version)["Info"]).read_text())
+    return str(info["Time"])
+
+
+def inherited_directives(go_mod: str, staging: str | None = None) -> list[str]:
+    """The ``replace`` and ``exclude`` directives of a module's go.mod, for a wrapper.
+
+    Go ignores them in a dependency, yet the module only builds with them (forks, broken
+    versions). Local replacements (``=> ./staging/...``) become ``=> MODULE STAGING``.
+    """
+    lines = []
+    body = re.sub(r"//.*", "", go_mod)
+    for block_kind, block, single in re.findall(
+        r"^(replace|exclude)\s*(?:\(([^)]*)\)|(.*))$", body, flags=re.M
+    ):
+        for entry in (block or single).splitlines():
+            entry = entry.strip()
+            if not entry:
+                continue
+            local = re.match(r"^(\S+)(?:\s+\S+)?\s+=>\s+\.\.?/", entry)
+            if local:
+                if staging:
+                    lines.append(f"replace {local.group(1)} => {local.group(1)} {staging}")
+                continue
+            lines.append(f"{block_kind} {entry}")
+    return lines
+
+
+def _wrapper(programs: list[GoProgram]) -> Path:
+    """Create (once) the wrapper module requiring the programs' module."""
+    first = programs[0]
+    folder = cache_dir() / "go-wrap" / f"{first.module.replace('/', '_')}@{first.version}"
+    stamp = folder / ".tidy"
+    packages = sorted({program.package for program in programs})
+    wanted = "\n".join(packages)
+    if stamp.exists() and stamp.read_text() == wanted:
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    go_mod = f"module labkitwrap\n\ngo 1.24\n\nrequire {first.module} {first.version}\n\n"
+    upstream = (module_dir(first.module, first.version) / "go.mod").read_text()
+    go_mod += "\n".join(inherited_directives(upstream, first.staging)) + "\n"
+    (folder / "go.mod").write_text(go_mod)
+    imports = "\n".join(f'\t_ "{package}"' for package in packages)
+    (folder / "tools.go").write_text(
+        f"//go:build tools\n\npackage labkitwrap\n\nimport (\n{imports}\n)\n"
+    )
+    sh("go mod tidy", cwd=folder, env={"GOFLAGS": "-mod=mod"}, timeout=GO_TIMEOUT, fix=_FIX)
+    stamp.write_text(wanted)
+    return folder
+
+
+def build(programs: Iterable[GoProgram]) -> dict[str, Path]:
+    """Build every program whose binary is not cached yet; return name → binary path."""
+    programs = list(programs)
+    require_go() if any(not p.binary.exists() for p in programs) else None
+    groups: dict[tuple[str, str], list[GoProgram]] = {}
+    for program in programs:
+        groups.setdefault((program.module, program.version), []).append(program)
+    for (module, version), group in groups.items():
+        todo = [program for program in group if not program.binary.exists()]
+        if not todo:
+            continue
+        names = ", ".join(program.name for program in todo)
+        with step(f"building {names} from {module}@{version}"):
+            folder = _module_copy(group[0]) if group[0].in_module else _wrapper(group)
+            for program in todo:
+                _build_one(program, folder)
+    return {program.name: program.binary for program in programs}
+
+
+def _module_copy(program: GoProgram) -> Path:
+    """A writable copy of the program's module (once), made a plain Go module if needed.
+
+    A module published without go.mod but with ``vendor.mod`` (the Docker CLI) gets that file
+    as its go.mod and loses its vendor folder, so `go build` resolves through the proxy.
+    """
+    folder = cache_dir() / "go-src" / f"{program.module.replace('/', '_')}@{program.version}"
+    stamp = folder / ".labkit-ready"
+    if stamp.exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(module_dir(program.module, program.version), folder)
+    sh(f"chmod -R u+w {shlex.quote(str(folder))}", timeout=120)  # the module cache is read-only
+    if not (folder / "go.mod").exists() and (folder / "vendor.mod").exists():
+        (folder / "vendor.mod").rename(folder / "go.mod")
+        (folder / "vendor.sum").rename(folder / "go.sum")
+        shutil.rmtree(folder / "vendor", ignore_errors=True)
+    if program.replaces:
+        with open(folder / "go.mod", "a") as go_mod:
+            go_mod.write("\n" + "".join(f"replace {entry}\n" for entry in program.replaces))
+    stamp.touch()
+    return folder
+
+
+def _build_one(program: GoProgram, folder: Path) -> None:
+    program.binary.parent.mkdir(parents=True, exist_ok=True)
+    partial = program.binary.with_name(program.binary.name + ".partial")
+    tags = f"-tags {shlex.quote(program.tags)} " if program.tags else ""
+    ldflags = program.ldflags.replace(MODULE_TIME, module_time(program.module, program.version))
+    sh(
+        f"nice -n 10 go build {'-trimpath ' if program.trimpath else ''}{tags}"
+        f"-ldflags {shlex.quote(ldflags)} "
+        f"-o {partial} {program.package}",
+        cwd=folder,
+        env={"CGO_ENABLED": "1" if program.cgo else "0", "GOFLAGS": "-mod=mod"},
+        timeout=GO_TIMEOUT,
+        fix=_FIX,
+    )
+    partial.rename(program.binary)  # only a complete binary ever has the cached name
+
+
+def kubernetes_ldflags(version: str) -> str:
+    """Linker flags that make Kubernetes binaries report ``version`` (as release builds do)."""
+    major, minor = version.lstrip("v").split(".")[:2]
+    flags = ["-s", "-w"]
+    for package in ("k8s.io/component-base/version", "k8s.io/client-go/pkg/version"):
+        for key, value in (
+            ("gitVersion", version),
+            ("gitMajor", major),
+            ("gitMinor", minor),
+            ("gitTreeState", "clean"),
+            ("gitCommit", "0" * 40),
+            ("buildDate", "1970-01-01T00:00:00Z"),
+        ):
+            flags.append(f"-X {package}.{key}={value}")
+    return " ".join(flags)

@@ -1,0 +1,134 @@
+"""Cluster add-ons installed after `kind create`: metrics, LoadBalancer, Ingress controller.
+
+(NetworkPolicies are enforced by labkit-net, the pod network agent: kube-network-policies
+needs the nft ``queue`` statement, which kernels without CONFIG_NFT_QUEUE lack.)
+
+Their manifests come from the add-ons' own modules (read from the Go module cache) and are
+adapted with kubectl's built-in kustomize: the course's image names, never pulled.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from ... import versions as v
+from ..._lesson.kubectl import kubectl
+from ..gobuild import module_dir
+from .components import K8S_RECIPES, METALLB
+
+
+def kustomized(
+    files: list[Path], images: list[dict], patches: list[dict], labels: dict | None = None
+) -> str:
+    """Render ``files`` through kustomize with image overrides and JSON patches."""
+    with tempfile.TemporaryDirectory(prefix="labkit-kustomize-") as tmp:
+        folder = Path(tmp)
+        for path in files:
+            shutil.copy(path, folder / path.name)
+        kustomization = {
+            "apiVersion": "kustomize.config.k8s.io/v1beta1",
+            "kind": "Kustomization",
+            "resources": [path.name for path in files],
+            "images": images,
+            "patches": patches,
+        }
+        if labels:
+            kustomization["labels"] = [{"pairs": labels, "includeSelectors": True}]
+        (folder / "kustomization.yaml").write_text(yaml.safe_dump(kustomization))
+        return kubectl(f"kustomize {folder}", timeout=60).output
+
+
+def _json_patch(kind: str, name: str, operations: list[dict]) -> dict:
+    return {"target": {"kind": kind, "name": name}, "patch": yaml.safe_dump(operations)}
+
+
+def metrics_server() -> str:
+    """metrics-server (``kubectl top`` and the HorizontalPodAutoscaler's CPU metrics)."""
+    base = module_dir("sigs.k8s.io/metrics-server", v.METRICS_SERVER) / "manifests" / "base"
+    container = "/spec/template/spec/containers/0"
+    files = ("apiservice.yaml", "deployment.yaml", "rbac.yaml", "service.yaml")
+    return kustomized(
+        [base / name for name in files],
+        [
+            {
+                "name": "gcr.io/k8s-staging-metrics-server/metrics-server",
+                "newName": "labkit/metrics-server",
+                "newTag": v.METRICS_SERVER,
+            }
+        ],
+        [
+            _json_patch(
+                "Deployment",
+                "metrics-server",
+                [
+                    {"op": "replace", "path": f"{container}/imagePullPolicy", "value": "Never"},
+                    # kind's kubelets serve self-signed certificates
+                    {"op": "add", "path": f"{container}/args/-", "value": "--kubelet-insecure-tls"},
+                ],
+            )
+        ],
+        labels={"k8s-app": "metrics-server"},
+    )
+
+
+def metallb() -> str:
+    """MetalLB (L2 mode): real addresses for Services of type LoadBalancer."""
+    folder = module_dir(METALLB, v.METALLB) / "config" / "manifests"
+    return kustomized(
+        [folder / "metallb-native.yaml"],
+        [
+            {"name": f"quay.io/metallb/{part}", "newName": f"labkit/metallb-{part}"}
+            for part in ("controller", "speaker")
+        ],
+        [],
+    )
+
+
+def address_pool(subnet: str) -> str:
+    """MetalLB's pool: the top of the ``kind`` network's IPv4 subnet (Docker fills the bottom)."""
+    network = ipaddress.ip_network(subnet)
+    last = network.broadcast_address - 1
+    first = last - 50
+    return f"""apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata:
+  name: kind
+  namespace: metallb-system
+spec:
+  addresses:
+    - {first}-{last}
+---
+apiVersion: metallb.io/v1beta1
+kind: L2Advertisement
+metadata:
+  name: kind
+  namespace: metallb-system
+"""
+
+
+def traefik() -> str:
+    """Traefik, the deck's Ingress controller (our manifest, ``recipes/k8s/addons``)."""
+    return (
+        (K8S_RECIPES / "addons" / "traefik.yaml").read_text().replace("TRAEFIK_VERSION", v.TRAEFIK)
+    )
+
+
+ADDONS = {
+    "metrics-server": metrics_server,
+    "metallb": metallb,
+    "traefik": traefik,
+}
+ROLLOUTS = (
+    ("daemonset/labkit-net", "kube-system"),
+    ("daemonset/kube-proxy", "kube-system"),
+    ("deployment/coredns", "kube-system"),
+    ("deployment/metrics-server", "kube-system"),
+    ("deployment/controller", "metallb-system"),
+    ("daemonset/speaker", "metallb-system"),
+    ("deployment/traefik", "traefik"),
+)

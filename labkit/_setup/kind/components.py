@@ -1,0 +1,125 @@
+"""What the course cluster is made of: Go programs, and the images built around them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ... import versions as v
+from ..._paths import RECIPES_DIR
+from ..gobuild import GoProgram, kubernetes_ldflags
+
+K8S_RECIPES = RECIPES_DIR / "k8s"
+METALLB = "go.universe.tf/metallb"
+NET_AGENT_DIR = K8S_RECIPES / "labkit-net"
+
+_K8S_LDFLAGS = kubernetes_ldflags(v.KUBERNETES)
+KUBERNETES_PROGRAMS = tuple(
+    GoProgram(
+        name,
+        "k8s.io/kubernetes",
+        v.KUBERNETES,
+        f"k8s.io/kubernetes/cmd/{name}",
+        cgo=True,
+        ldflags=_K8S_LDFLAGS,
+        staging=v.STAGING,
+    )
+    for name in (
+        "kubeadm",
+        "kubelet",
+        "kubectl",
+        "kube-apiserver",
+        "kube-controller-manager",
+        "kube-scheduler",
+        "kube-proxy",
+    )
+)
+ADDON_PROGRAMS = (
+    GoProgram("etcd", "go.etcd.io/etcd/server/v3", v.ETCD, "go.etcd.io/etcd/server/v3"),
+    GoProgram("coredns", "github.com/coredns/coredns", v.COREDNS, "github.com/coredns/coredns"),
+    GoProgram(
+        "local-path-provisioner",
+        "github.com/rancher/local-path-provisioner",
+        v.LOCAL_PATH_PROVISIONER,
+        "github.com/rancher/local-path-provisioner",
+    ),
+    GoProgram("crictl", "sigs.k8s.io/cri-tools", v.CRICTL, "sigs.k8s.io/cri-tools/cmd/crictl"),
+    GoProgram(
+        "metrics-server",
+        "sigs.k8s.io/metrics-server",
+        v.METRICS_SERVER,
+        "sigs.k8s.io/metrics-server/cmd/metrics-server",
+    ),
+    GoProgram(
+        "traefik",
+        "github.com/traefik/traefik/v3",
+        v.TRAEFIK,
+        "github.com/traefik/traefik/v3/cmd/traefik",
+        ldflags=f"-s -w -X github.com/traefik/traefik/v3/pkg/version.Version={v.TRAEFIK}",
+    ),
+    GoProgram("metallb-controller", METALLB, v.METALLB, f"{METALLB}/controller"),
+    GoProgram("metallb-speaker", METALLB, v.METALLB, f"{METALLB}/speaker"),
+)
+KIND_PROGRAM = GoProgram("kind", "sigs.k8s.io/kind", v.KIND, "sigs.k8s.io/kind")
+_HELM_VERSION = "helm.sh/helm/v4/internal/version"
+HELM_PROGRAM = GoProgram(
+    "helm",
+    "helm.sh/helm/v4",
+    v.HELM,
+    "helm.sh/helm/v4/cmd/helm",
+    ldflags=f"-s -w -X {_HELM_VERSION}.version={v.HELM} -X {_HELM_VERSION}.gitTreeState=clean",
+)
+HOST_PROGRAMS = ("kind", "kubectl")  # Kubernetes programs linked into the course's tools
+
+
+@dataclass(frozen=True)
+class Component:
+    """An image loaded into every node: its name, the binary in it, and how it starts."""
+
+    image: str
+    binary: str
+    base: str = "debian"  # "scratch", "debian" (course base) or "netfilter" (+ iptables...)
+    path: str = ""  # where the binary goes (default /usr/local/bin/NAME)
+    entrypoint: bool = False
+    user: str = ""
+
+    @property
+    def target(self) -> str:
+        """Absolute path of the binary in the image."""
+        return self.path or f"/usr/local/bin/{self.binary}"
+
+
+def components(storage_images: tuple[str, str]) -> tuple[Component, ...]:
+    """Every component image; ``storage_images`` are the names kind's storage manifest uses."""
+    registry = "registry.k8s.io"
+    provisioner, helper = storage_images
+    return (
+        Component(v.PAUSE_IMAGE, "pause", "scratch", "/pause", entrypoint=True, user="65535"),
+        Component(f"{registry}/kube-apiserver:{v.KUBERNETES}", "kube-apiserver"),
+        Component(f"{registry}/kube-controller-manager:{v.KUBERNETES}", "kube-controller-manager"),
+        Component(f"{registry}/kube-scheduler:{v.KUBERNETES}", "kube-scheduler"),
+        Component(f"{registry}/kube-proxy:{v.KUBERNETES}", "kube-proxy", "netfilter"),
+        Component(v.ETCD_IMAGE, "etcd"),
+        Component(v.COREDNS_IMAGE, "coredns", "scratch", "/coredns", entrypoint=True),
+        Component(provisioner, "local-path-provisioner"),
+        Component(helper, "", "debian"),  # only needs sh, mkdir and rm
+        Component("labkit/labkit-net:1", "labkit-net", "netfilter"),
+        Component(
+            f"labkit/metrics-server:{v.METRICS_SERVER}",
+            "metrics-server",
+            "scratch",
+            "/metrics-server",
+            entrypoint=True,
+            user="65534",
+        ),
+        Component(f"labkit/traefik:{v.TRAEFIK}", "traefik", "scratch", "/traefik", True),
+        Component(
+            f"labkit/metallb-controller:{v.METALLB}",
+            "metallb-controller",
+            "scratch",
+            "/controller",
+            True,
+        ),
+        Component(
+            f"labkit/metallb-speaker:{v.METALLB}", "metallb-speaker", "scratch", "/speaker", True
+        ),
+    )

@@ -1,0 +1,84 @@
+"""Chapter 12's checks wait for a policy's effect (bounded), not for a fixed time."""
+
+from __future__ import annotations
+
+import pytest
+
+from labkit import TimeoutExpired, check
+from labkit._lesson import exercises
+from labkit._lesson.exercises import ch12
+from labkit._lesson.sh import Result
+
+
+class FakeCluster:
+    """Answers ch12's kubectl calls: probes follow ``answers`` (True = connects), then stay."""
+
+    def __init__(self, *answers: bool) -> None:
+        self.answers = list(answers)
+        self.probes: list[str] = []
+
+    def kubectl(self, args: str, check: bool = True, timeout: float = 60) -> Result:
+        if " -- timeout " in args:
+            self.probes.append(args)
+            ok = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+            return Result(args, 0 if ok else 124, "")
+        return Result(args, 0, "")  # get ... -o name, wait --for=condition=Ready
+
+    def get(self, kind: str, name: str, namespace: str) -> dict:
+        if kind == "networkpolicy":
+            return {"spec": {"podSelector": {}, "policyTypes": ["Ingress"]}}
+        return {"metadata": {"labels": {"role": "frontend"}}, "status": {"podIP": "10.244.1.7"}}
+
+
+@pytest.fixture
+def cluster(monkeypatch):
+    def make(*answers: bool) -> FakeCluster:
+        fake = FakeCluster(*answers)
+        monkeypatch.setattr(ch12, "kubectl", fake.kubectl)
+        monkeypatch.setattr(ch12, "get", fake.get)
+        monkeypatch.setattr(exercises, "get", fake.get)  # require() reads through it
+        monkeypatch.setattr(ch12, "PROBE_EVERY", 0)
+        monkeypatch.setattr(ch12, "ENFORCED_WITHIN", 0.05)
+        return fake
+
+    return make
+
+
+def test_wait_connection_returns_once_the_policy_blocks(cluster):
+    fake = cluster(True, True, False)
+    ch12.wait_connection("other/client", "web.secure", reachable=False)
+    assert len(fake.probes) == 3
+    assert fake.probes[0] == "exec -n other client -- timeout 2 bash -c '</dev/tcp/web.secure/80'"
+
+
+def test_wait_connection_gives_up_naming_the_agent(cluster):
+    cluster(True)
+    with pytest.raises(TimeoutExpired, match="other/client → web.secure:80 to be blocked") as err:
+        ch12.wait_connection("other/client", "web.secure", reachable=False)
+    assert "kubectl logs -n kube-system -l app=labkit-net" in str(err.value.fix)
+
+
+def test_default_deny_passes_when_the_block_comes_a_moment_later(cluster):
+    fake = cluster(True, False)
+    verdict = check("12.default-deny")
+    assert verdict.passed, verdict
+    assert all("10.244.1.7/80" in probe for probe in fake.probes)
+
+
+def test_allow_other_fails_with_its_own_message_when_frontend_never_connects(cluster):
+    cluster(False)
+    verdict = check("12.allow-other")
+    assert not verdict.passed
+    assert "other/frontend cannot connect to web.secure:80 yet." in str(verdict)
+
+
+def test_allow_other_passes_when_only_frontend_gets_in(cluster):
+    fake = cluster(False, True, False, True)  # frontend: blocked, then in; client out; secure in
+    verdict = check("12.allow-other")
+    assert verdict.passed, verdict
+    assert [p.split(" -- ")[0] for p in fake.probes] == [
+        "exec -n other frontend",
+        "exec -n other frontend",
+        "exec -n other client",
+        "exec -n secure client",
+    ]

@@ -190,7 +190,8 @@ WEB_IP=$(kubectl get pod web --namespace pods -o jsonpath='{.status.podIP}') && 
 # replaced. Chapter 08's Services give a stable name and address.
 #
 # The course's `PodList` dashboard shows the Pods of a namespace (press its refresh button
-# after a change):
+# after a change, or switch on *Follow*: it then watches the API for a minute and updates by
+# itself):
 
 # %% tags=["nbval-ignore-output"]
 from labkit.widgets import PodList

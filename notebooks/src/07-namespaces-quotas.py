@@ -201,7 +201,8 @@ kubectl describe quota compute -n nginx-1
 # ### The quota dashboard
 #
 # The course's **quota gauge** draws one bar per resource of each ResourceQuota of a
-# namespace, red once the limit is reached. Click *Refresh* after creating or deleting Pods.
+# namespace, red once the limit is reached. Click *Refresh* after creating or deleting Pods,
+# or switch on *Follow* to see the bars move by themselves for a minute.
 
 # %% tags=["nbval-ignore-output"]
 from labkit.widgets import QuotaGauge

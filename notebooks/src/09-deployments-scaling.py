@@ -154,8 +154,9 @@ kubectl describe replicaset --namespace nginx-1 -l app=nginx-1 | grep -A4 '^Cond
 #
 # The course's **scale slider** is bound to the Deployment: moving it runs `kubectl scale`.
 # It shows desired, current and ready replicas, the `pods` quota, and — while Pods are
-# missing — the ReplicaSet's latest `FailedCreate` event. Try 3, then 7, and click
-# *Refresh*. The **Pod list** below it shows the Pods that carry `app=nginx-1`, in every
+# missing — the ReplicaSet's latest `FailedCreate` event. Try 3, then 7: each move also
+# starts a one-minute *follow*, a watch on the API that updates the counts as the Pods come
+# and go (*Refresh* reads them once more). The **Pod list** below it shows the Pods that carry `app=nginx-1`, in every
 # namespace.
 
 # %% tags=["nbval-ignore-output"]

@@ -118,7 +118,8 @@ kubectl get pods -n maintenance -l app=web -o go-template='{{range .items}}{{if 
 
 # %% [markdown]
 # The `NodeView` dashboard shows the same thing live: each node, its status and the Pods on
-# it (press *Refresh* after each step below to watch them move).
+# it (switch on *Follow* — it watches the API for a minute — or press *Refresh* after each
+# step below, to watch them move).
 
 # %% tags=["nbval-ignore-output"]
 from labkit.widgets import NodeView

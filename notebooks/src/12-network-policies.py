@@ -113,7 +113,7 @@ kubectl exec -n other client -- timeout 3 bash -c '</dev/tcp/web.secure/80' && e
 #   policy's namespace*.
 #
 # So: all Pods of the namespace accept connections from their own namespace, and from
-# nowhere else. The deck applies it in namespace `default`; we apply it, as written, in
+# nowhere else (but their own node: the kubelet's probes always get through). The deck applies it in namespace `default`; we apply it, as written, in
 # `secure`:
 
 # %%
@@ -148,10 +148,11 @@ kubectl describe networkpolicy deny-from-other-namespaces -n secure | sed -n '/^
 # connections only; outgoing ones (*egress*) stay free.
 #
 # `kubectl apply` returns once the API server has stored the policy; the agents that enforce
-# it (see below) follow the API and apply it a moment later, well within a second. So rather
-# than sleeping for a fixed time, wait for the effect: `wait_connection` tries
-# `other/client`'s connection again until it is blocked, for at most 5 seconds (if it never
-# is, its error says where to look). It prints nothing when all goes well:
+# it (see below) learn of it through their watch of the API and load new rules a moment
+# later (they gather the changes of 0.1 s, then rewrite their rules). So rather than sleeping
+# for a fixed time, wait for the effect: `wait_connection` tries `other/client`'s connection
+# again until it is blocked, for about 5 seconds (if it never is, its error says where to
+# look). It prints nothing when all goes well:
 
 # %%
 from labkit import wait_connection
@@ -176,9 +177,9 @@ kubectl exec -n other client -- timeout 3 bash -c '</dev/tcp/web.secure/80' && e
 # filter packets. The deck's Flannel only connects Pods; alone, it ignores policies
 # (Calico or Cilium add them). This cluster connects Pods with **labkit-net** (routes
 # between nodes, the role kind's `kindnetd` plays), which also enforces the policies: a
-# DaemonSet, one agent per node, that **watches** Pods, namespaces and NetworkPolicies
-# through the API server (the API's watch, as `kubectl get --watch` uses it) and rewrites its
-# rules within a fraction of a second of a change:
+# DaemonSet, one agent per node, that **watches** nodes (for its routes), Pods, namespaces
+# and NetworkPolicies through the API server (the API's watch, as `kubectl get --watch` uses
+# it) and rewrites its rules within a fraction of a second of a change:
 
 # %%
 # %%terminal
@@ -375,7 +376,7 @@ labkit.finish("12")
 # - By default every Pod reaches every Pod: namespaces do not separate traffic.
 # - A **NetworkPolicy** selects Pods (`podSelector`, `{}` = all of its namespace) and lists
 #   who may connect to them (`ingress.from`: `podSelector`, `namespaceSelector`, both
-#   together); selected Pods refuse everything else. Policies add up.
+#   together); selected Pods let nothing else in (its packets are dropped). Policies add up.
 # - The deck's `deny-from-other-namespaces` lets a namespace talk to itself only; its empty
 #   `matchLabels:` is better written `podSelector: {}`.
 # - Policies need an enforcing network plugin: here labkit-net (iptables rules per Pod);

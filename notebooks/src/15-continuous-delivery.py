@@ -424,7 +424,7 @@ cat .gitlab-ci.yml
 # | `variables:` | for every job; `$CI_…` are GitLab's predefined variables: `CI_COMMIT_SHORT_SHA` (8 characters of the commit), `CI_COMMIT_REF_SLUG` (the branch, lowercased, fit for a host name) |
 # | `default: image:` | the image a job runs in, unless it says otherwise: the course's job image, with git, curl, docker, helm and kubectl |
 # | `test` | the unit tests, in the app's own base image |
-# | `build` | `docker build` and `docker push` of `localhost:5000/chat:<commit>` — one image per commit, so every environment says exactly what it runs |
+# | `build` | `docker build` and `docker push` of `localhost:5000/chat:<commit>` — one image per commit, so every environment's image tag names the commit it runs |
 # | `.deploy` | a hidden job (its name starts with a dot): a template. It creates the namespace and the registry Secret, then `helm upgrade --install` — install the first time, upgrade after — and waits (`--wait`) until the Pods are ready |
 # | `review` | for merge requests: a **review app** in namespace `review-<branch>`, at `http://<branch>.review.chat.localhost:8000`; `environment:` names it and gives its URL, `on_stop:` names the job that removes it |
 # | `stop_review` | `when: manual`: it runs when someone asks (GitLab also runs it when the merge request is merged or closed, or the branch is deleted) |
@@ -846,7 +846,9 @@ gitlab-ci-local --variable CI_PIPELINE_SOURCE=merge_request_event --variable CI_
 # `labkit.finish` deletes what the chapter made — the namespaces `production` and
 # `review-ex15-title` (and Helm's records of their releases with them), the repositories
 # `chat` and `chat-chart` of the Git server — and checks that nothing of it is left. The
-# images and the chart stay in the course registry; your clones stay in `work/`.
+# images stay in the course registry and in the engine's image store (the build job used the
+# host's engine: `docker images localhost:5000/chat` lists them); the chart stays in the
+# registry; your clones stay in `work/`.
 
 # %%
 labkit.finish("15")

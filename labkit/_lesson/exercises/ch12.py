@@ -121,8 +121,8 @@ def allow_other() -> str:
     "12.default-deny",
     "Deny all ingress to every Pod of namespace ex12",
     (
-        "A default deny selects every Pod of its namespace, names its policy type, and has no"
-        " rule at all (see the table at the end of the chapter)."
+        "A default deny selects every Pod of its namespace (which selector selects them all?),"
+        " names the direction it closes in `policyTypes`, and has no rule for that direction."
     ),
 )
 def default_deny() -> str:

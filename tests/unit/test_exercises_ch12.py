@@ -37,6 +37,7 @@ def cluster(monkeypatch):
         monkeypatch.setattr(ch12, "kubectl", fake.kubectl)
         monkeypatch.setattr(ch12, "get", fake.get)
         monkeypatch.setattr(exercises, "get", fake.get)  # require() reads through it
+        monkeypatch.setattr(ch12.cluster, "reachable", lambda: True)
         monkeypatch.setattr(ch12, "PROBE_EVERY", 0)
         monkeypatch.setattr(ch12, "ENFORCED_WITHIN", 0.05)
         return fake

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import shlex
 
-from ..._errors import TimeoutExpired
+from ..._errors import ClusterUnavailable, TimeoutExpired
 from ..._poll import poll
-from ..kubectl import get, kubectl
+from .. import cluster
+from ..kubectl import NO_CLUSTER_FIX, get, kubectl
 from . import Failed, exercise, require
 
 
@@ -62,6 +63,8 @@ def wait_connection(
     Example:
         >>> wait_connection("other/client", "web.secure", reachable=False)  # doctest: +SKIP
     """
+    if not cluster.reachable():  # else every probe fails and it would wait in vain
+        raise ClusterUnavailable("The course's Kubernetes cluster does not answer.", NO_CLUSTER_FIX)
     namespace, _, pod = source.partition("/")
     state = "open" if reachable else "blocked"
 

@@ -45,12 +45,18 @@ def tools_dir() -> Path:
     return path
 
 
-def link_tool(name: str, binary: Path) -> Path:
-    """Make ``binary`` the course's ``name`` command (a link in `tools_dir`); return the link."""
-    link = tools_dir() / name
+def symlink(link: Path, binary: Path) -> Path:
+    """Make ``link`` a symbolic link to ``binary`` (its folder made, an other link replaced)."""
+    link.parent.mkdir(parents=True, exist_ok=True)
     if not (link.is_symlink() and link.resolve() == binary.resolve()):
         link.unlink(missing_ok=True)
         link.symlink_to(binary)
+    return link
+
+
+def link_tool(name: str, binary: Path) -> Path:
+    """Make ``binary`` the course's ``name`` command (a link in `tools_dir`); return the link."""
+    link = symlink(tools_dir() / name, binary)
     use_course_tools()
     return link
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import versions as v
 from .._errors import LabkitError
-from .._paths import cache_dir, link_tool
+from .._paths import cache_dir, link_tool, symlink
 from .apt import apt_install, missing_packages
 from .gobuild import MODULE_TIME, GoProgram, build
 
@@ -122,13 +122,6 @@ def plugins_dir() -> Path:
     return Path(config) / "cli-plugins"
 
 
-def _link(link: Path, binary: Path) -> None:
-    link.parent.mkdir(parents=True, exist_ok=True)
-    if not (link.is_symlink() and link.resolve() == binary.resolve()):
-        link.unlink(missing_ok=True)
-        link.symlink_to(binary)
-
-
 def _place(target: Path, binary: Path) -> None:
     """Put ``binary`` at ``target`` under its plain name (a hard link, else a copy).
 
@@ -151,7 +144,7 @@ def ensure_client() -> str:
     built = build(CLIENT_PROGRAMS)
     link_tool("docker", built["docker"])
     for name in CLI_PLUGINS:
-        _link(plugins_dir() / name, built[name])
+        symlink(plugins_dir() / name, built[name])
     return f"docker {v.DOCKER_CLI}, buildx {v.BUILDX}, compose {v.COMPOSE}"
 
 
@@ -171,7 +164,7 @@ def ensure_engine_programs() -> Path:
     folder = engine_bin()
     for name, binary in build(ENGINE_PROGRAMS).items():
         _place(folder / name, binary)
-    _link(folder / "docker-init", DOCKER_INIT)
+    symlink(folder / "docker-init", DOCKER_INIT)
     for name in ("runc", "ctr"):
         link_tool(name, folder / name)
     return folder

@@ -62,11 +62,49 @@ def link_tool(name: str, binary: Path) -> Path:
 
 
 def use_course_tools() -> None:
-    """Put `tools_dir` first on this process's PATH (inherited by commands and terminals)."""
+    """Put `tools_dir` first on this process's PATH, and point it at the course's engine.
+
+    Commands, terminals, kernels and the Docker SDK inherit both (`use_course_engine`).
+    """
     folder = str(tools_dir())
     parts = os.environ.get("PATH", "").split(os.pathsep)
     if parts[0] != folder:
         os.environ["PATH"] = os.pathsep.join([folder, *(p for p in parts if p != folder)])
+    use_course_engine()
+
+
+ENGINE_HOST_FILE = "engine-host"  # in the cache: where the course's engine answers, if not
+# Docker's default socket (own-engine mode: `labkit._engines`)
+
+
+def remembered_engine_host() -> str | None:
+    """The course's engine address `labkit up` remembered (None: Docker's default socket)."""
+    try:
+        host = (cache_root() / ENGINE_HOST_FILE).read_text().strip()
+    except OSError:
+        return None
+    return host or None
+
+
+def remember_engine_host(host: str | None) -> None:
+    """Remember ``host`` as the course's engine address (None forgets it), for every entry point."""
+    path = cache_root() / ENGINE_HOST_FILE
+    if host is None:
+        path.unlink(missing_ok=True)
+    else:
+        cache_dir()
+        path.write_text(host + "\n")
+
+
+def use_course_engine() -> None:
+    """Set DOCKER_HOST to the remembered engine address, unless DOCKER_HOST is already set.
+
+    The docker and kind commands and the Docker SDK then talk to the course's engine beside
+    another one. An address set by the learner (or a test's "no engine" run) is kept.
+    """
+    host = remembered_engine_host()
+    if host and not os.environ.get("DOCKER_HOST"):
+        os.environ["DOCKER_HOST"] = host
 
 
 def shown_path(path: str | Path) -> str:

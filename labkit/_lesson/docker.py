@@ -12,13 +12,20 @@ from functools import lru_cache
 
 import docker
 import docker.errors
+import requests
 
+from .._engines import DEFAULT, OWN
 from .._errors import EngineUnavailable, PortBusy, TimeoutExpired
+from .._paths import use_course_engine
 from .._poll import NotYet, poll
 
 MANUAL_STEPS = (
     "install Docker (https://docs.docker.com/engine/install/) and start it, "
     "or as root on Debian/Ubuntu run `labkit up`, which builds the course's engine and starts it."
+)
+OWN_ENGINE_STEPS = (
+    "The course's engine runs beside another one here (own-engine mode): start it as root "
+    f"with `labkit up`. `LABKIT_OWN_ENGINE=0 labkit up` goes back to the engine at {DEFAULT.host}."
 )
 
 
@@ -35,15 +42,35 @@ class EngineInfo:
 
 @lru_cache(maxsize=1)
 def client() -> docker.DockerClient:
-    """Return a Docker SDK client for the engine, or raise `EngineUnavailable` with the fix."""
+    """Return a Docker SDK client for the course's engine, or raise `EngineUnavailable`.
+
+    The engine is the one DOCKER_HOST names, which `labkit._paths.use_course_engine` sets
+    when the course's engine runs beside another one.
+    """
+    use_course_engine()
     try:
         cli = docker.from_env(timeout=120)
         cli.ping()
     except docker.errors.DockerException as err:
         client.cache_clear()
-        host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
-        raise EngineUnavailable(f"No Docker engine answers at {host}.", MANUAL_STEPS) from err
+        host = os.environ.get("DOCKER_HOST", DEFAULT.host)
+        steps = OWN_ENGINE_STEPS if host == OWN.host else MANUAL_STEPS
+        raise EngineUnavailable(f"No Docker engine answers at {host}.", steps) from err
     return cli
+
+
+def answers(host: str, timeout: float = 5) -> bool:
+    """True when a Docker engine answers a ping at ``host``, whatever DOCKER_HOST says."""
+    try:
+        cli = docker.DockerClient(base_url=host, timeout=timeout)
+    except docker.errors.DockerException:
+        return False
+    try:
+        return bool(cli.ping())
+    except (docker.errors.DockerException, requests.exceptions.RequestException):
+        return False
+    finally:
+        cli.close()
 
 
 def is_reachable() -> bool:

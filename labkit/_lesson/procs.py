@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .._engines import current
 from .docker import client
 
 PROC = Path("/proc")
@@ -51,6 +52,17 @@ def _find(name: str) -> int | None:
     return None
 
 
+def _course_dockerd() -> int | None:
+    """The course's dockerd: the one its pid file names (another may run beside it)."""
+    try:
+        pid = int(current().pid_file.read_text())
+        if (PROC / str(pid) / "comm").read_text().strip() == "dockerd":
+            return pid
+    except (OSError, ValueError):
+        pass
+    return _find("dockerd")
+
+
 def _proxy_last(command: str) -> tuple[bool, str]:
     """Sort key: containerd before the port proxies, each group by command line."""
     return ("docker-proxy" in command, command)
@@ -76,7 +88,7 @@ def process_tree(container: str) -> str:
     networks = attrs["NetworkSettings"].get("Networks") or {}
     addresses = {net.get("IPAddress") for net in networks.values()} - {None, ""}
     lines = []
-    dockerd = _find("dockerd")
+    dockerd = _course_dockerd()
     if dockerd:
         lines.append(_short(_cmdline(dockerd)))
         # Sorted by command, not PID: PIDs depend on when the engine last restarted.

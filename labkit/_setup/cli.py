@@ -25,7 +25,7 @@ def _doctor(_: argparse.Namespace) -> int:
 def _up(args: argparse.Namespace) -> int:
     from .commands import up
 
-    up(cluster=not args.no_cluster)
+    up(cluster=not args.no_cluster, own_engine=args.own_engine)
     return 0
 
 
@@ -94,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     up.add_argument(
         "--no-cluster", action="store_true", help="skip the kind cluster (chapters 00-03 only)"
+    )
+    up.add_argument(
+        "--own-engine",
+        action="store_true",
+        help="run the course's engine beside another one, on its own socket, data and bridge "
+        "(root; also LABKIT_OWN_ENGINE=1, and the default under CI when another engine runs)",
     )
     down = commands.add_parser("down", help="remove everything the course created")
     down.add_argument("--images", action="store_true", help="also remove the cached images")

@@ -26,10 +26,13 @@ from .registry import ensure_registry, publish_all
 from .services import INFRA_LABEL
 
 
-def up(cluster: bool = True) -> None:
-    """Set everything up (idempotent): engine, compose, images, registries, kind cluster."""
+def up(cluster: bool = True, own_engine: bool = False) -> None:
+    """Set everything up (idempotent): engine, compose, images, registries, kind cluster.
+
+    ``own_engine`` runs the course's engine beside another one (`ensure_engine`).
+    """
     with step("Docker engine"):
-        say("    " + ensure_engine())
+        say("    " + ensure_engine(own=own_engine))
     if cluster:
         from .kind.cluster import ensure_tools
 

@@ -74,5 +74,5 @@ def test_only_an_older_engine_labkit_started_is_replaced(
     monkeypatch.setenv("LABKIT_CACHE", str(tmp_path))
     ours = str(engine_tools.engine_bin() / "dockerd")
     running = (1, Path(program.format(ours=ours)), command.format(cache=tmp_path))
-    monkeypatch.setattr(engine, "_running_dockerd", lambda: running)
+    monkeypatch.setattr(engine, "_running_dockerd", lambda *_: running)
     assert engine._older_labkit_engine() == (older and older.format(ours=ours))

@@ -38,10 +38,13 @@ def test_a_taken_port_names_the_program_finder_and_the_variable():
     assert f"sport = :{port}" in str(caught.value)
 
 
-def test_without_engine_root_or_apt_the_manual_steps_are_given(monkeypatch):
+def test_without_engine_root_or_apt_the_manual_steps_are_given(monkeypatch, tmp_path):
     from labkit import EngineUnavailable
     from labkit._setup import engine
 
+    monkeypatch.setenv("LABKIT_CACHE", str(tmp_path))  # no own engine remembered
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("LABKIT_OWN_ENGINE", raising=False)
     monkeypatch.setattr(engine, "ensure_client", lambda: "the course's client")
     monkeypatch.setattr(engine, "is_reachable", lambda: False)
     monkeypatch.setattr(engine.os, "geteuid", lambda: 1000)

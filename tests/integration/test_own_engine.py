@@ -1,0 +1,194 @@
+"""Own-engine mode for real: the course's engine beside another one, which is left running.
+
+Written for a machine where the course's engine already runs on Docker's default socket: it
+plays "the other engine". The course's engine is started again beside it in own-engine mode
+(as root), each runs a container, and only the own engine is stopped. The clean-up always
+runs: the own engine's dockerd and containerd stopped, its bridge and firewall rules removed,
+its data and run folders removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import docker
+import docker.errors
+import pytest
+
+from labkit import sh, wait_http
+from labkit._engines import DEFAULT, OWN
+from labkit._lesson.docker import answers
+from labkit._lesson.registry import MANIFEST_TYPES, MIRROR, MIRROR_PORT, Registry
+from labkit._paths import remembered_engine_host
+from labkit._setup import daemons, own_engine
+from labkit._setup.engine import start_dockerd, stop_dockerd
+from labkit._setup.engine_tools import ensure_engine_programs
+from labkit._setup.images import image_ref, recipe
+
+pytestmark = pytest.mark.docker
+
+OTHER_BOX = "labkit-test-beside-other"  # on the other engine
+OWN_BOX = "labkit-test-beside-own"  # on the course's own engine
+DOCKER_RULE = "-A DOCKER-FORWARD -i docker0 -j ACCEPT"  # the other engine's, if it has it
+DOCKER0 = Path("/sys/class/net/docker0")  # the other engine's bridge
+CLEAN_UP = (
+    ".venv/bin/python -c 'from labkit._engines import OWN; from labkit._setup.engine import "
+    "stop_dockerd; stop_dockerd(layout=OWN, missing_ok=True)'; "
+    f"rm -rf {OWN.data_root} {OWN.exec_root}"
+)
+
+
+def iptables_rules(chain: str) -> list[str]:
+    """The rules of a filter chain (empty when it does not exist)."""
+    result = sh(f"iptables -w -S {chain}", check=False, timeout=30)
+    return result.output.splitlines() if result.ok else []
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now, on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def unmount_under(*folders: Path) -> None:
+    """Unmount (lazily, deepest first) whatever is still mounted under ``folders``."""
+    points = []
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        point = line.split()[4].replace("\\040", " ")
+        if any(point == str(f) or point.startswith(f"{f}/") for f in folders):
+            points.append(point)
+    for point in sorted(points, key=len, reverse=True):
+        sh(f"umount -l '{point}'", check=False, timeout=30)
+
+
+@contextlib.contextmanager
+def own_engine_running() -> Iterator[docker.DockerClient]:
+    """Start the course's engine in own-engine mode; always stop it and remove its data."""
+    if os.geteuid() != 0:
+        pytest.fail("Own-engine mode needs root: run the integration tests as root.")
+    if daemons.running(OWN.pid_file) or OWN.data_root.exists():
+        pytest.fail(
+            f"An own engine (or its data {OWN.data_root}) is already on this machine, and this "
+            f"test would remove it. If it is a test's leftover: {CLEAN_UP}"
+        )
+    cli = None
+    try:
+        start_dockerd(ensure_engine_programs(), OWN)
+        cli = docker.DockerClient(base_url=OWN.host, timeout=120)
+        yield cli
+    finally:
+        if cli is not None:
+            cli.close()
+        try:
+            stop_dockerd(layout=OWN, missing_ok=True)  # dockerd, containerd, bridge, rules
+        finally:
+            unmount_under(OWN.exec_root, OWN.data_root)
+            shutil.rmtree(OWN.data_root, ignore_errors=True)
+            shutil.rmtree(OWN.exec_root, ignore_errors=True)
+            OWN.settings_file().unlink(missing_ok=True)
+
+
+def names(cli: docker.DockerClient) -> set[str]:
+    """Names of every container of an engine."""
+    return {c.name for c in cli.containers.list(all=True)}
+
+
+def leave_stale_pid_file_and_socket() -> None:
+    """What a killed own engine leaves: a pid file naming no process, a socket nobody serves."""
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    OWN.pid_file.write_text(f"{finished.pid}\n")
+    OWN.socket.unlink(missing_ok=True)
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(OWN.socket))
+
+
+def test_the_course_engine_runs_beside_another_and_stops_alone(engine):
+    other = engine
+    docker_host, remembered = os.environ.get("DOCKER_HOST"), remembered_engine_host()
+    with contextlib.suppress(docker.errors.NotFound):
+        other.containers.get(OTHER_BOX).remove(force=True)  # an earlier run's
+    other_box = other.containers.run(
+        image_ref(recipe("nginx")), name=OTHER_BOX, detach=True, labels={"org.dockerplusplus": ""}
+    )
+    other_pid = DEFAULT.pid_file.read_text().strip()
+    had_docker_rule = DOCKER_RULE in iptables_rules("DOCKER-FORWARD")
+    had_docker0 = DOCKER0.exists()
+    try:
+        with own_engine_running() as own:
+            # its own place: data, socket, bridge, the course's mirror
+            facts = own.info()
+            assert facts["DockerRootDir"] == str(OWN.data_root)
+            mirrors = [m.rstrip("/") for m in facts["RegistryConfig"]["Mirrors"]]
+            assert f"http://127.0.0.1:{MIRROR_PORT}" in mirrors
+            assert names(own) == set()
+            assert answers(DEFAULT.host)  # the other engine answers as before
+
+            # `docker pull nginx` goes through the mirror (this machine has no internet)
+            pulled = own.images.pull("nginx", tag="latest")
+            headers, _ = Registry(MIRROR).get("library/nginx/manifests/latest", MANIFEST_TYPES)
+            assert pulled.id == headers["Docker-Content-Digest"]
+
+            # a container with a published port, on the own bridge
+            port = free_port()
+            box = own.containers.run(
+                "nginx:latest", name=OWN_BOX, detach=True, ports={"80/tcp": ("127.0.0.1", port)}
+            )
+            wait_http(f"http://127.0.0.1:{port}", expect="Welcome to nginx!", timeout=60)
+            box.reload()
+            address = box.attrs["NetworkSettings"]["Networks"]["bridge"]["IPAddress"]
+            assert address.startswith("10.200."), address  # own_engine.BRIDGE_ADDRESS
+            # container to container across the bridge: through the host's FORWARD chain
+            # (DROP policy, br_netfilter), which labkit's rules open for the own bridges
+            curl = f"curl -s -o /dev/null -w %{{http_code}} --max-time 10 http://{address}/"
+            code = own.containers.run("nginx:latest", curl.split(), remove=True)
+            assert code.decode().strip() == "200"
+
+            # each engine sees its own containers only; the docker CLI follows DOCKER_HOST
+            assert names(own) == {OWN_BOX}
+            assert OTHER_BOX in names(other) and OWN_BOX not in names(other)
+            listed = sh("docker ps --format '{{.Names}}'", env={"DOCKER_HOST": OWN.host})
+            assert listed.output.split() == [OWN_BOX]
+
+            # the other engine's firewall rules are still there; labkit's are beside them
+            assert (DOCKER_RULE in iptables_rules("DOCKER-FORWARD")) == had_docker_rule
+            assert iptables_rules("LABKIT-FORWARD")
+
+            # stop the own engine only
+            stop_dockerd(layout=OWN)
+            assert not answers(OWN.host)
+            assert not Path(f"/sys/class/net/{own_engine.BRIDGE}").exists()
+            assert not iptables_rules("LABKIT-FORWARD")
+            assert other.containers.get(OTHER_BOX).status == "running"
+
+            # start it again on its data, over what a killed engine leaves: the other
+            # engine's bridge docker0 stays (see own_engine: no address pools of its own)
+            leave_stale_pid_file_and_socket()
+            start_dockerd(ensure_engine_programs(), OWN)
+            assert DOCKER0.exists() == had_docker0
+            again = docker.DockerClient(base_url=OWN.host, timeout=120)
+            try:
+                assert names(again) == {OWN_BOX}
+            finally:
+                again.close()
+            stop_dockerd(layout=OWN)
+
+        # the other engine and its container run on, untouched
+        assert answers(DEFAULT.host)
+        assert DEFAULT.pid_file.read_text().strip() == other_pid
+        assert other.containers.get(OTHER_BOX).status == "running"
+        assert (DOCKER_RULE in iptables_rules("DOCKER-FORWARD")) == had_docker_rule
+        assert DOCKER0.exists() == had_docker0
+        assert not OWN.data_root.exists()
+        # the course goes on using its engine: nothing remembered, DOCKER_HOST untouched
+        assert os.environ.get("DOCKER_HOST") == docker_host
+        assert remembered_engine_host() == remembered
+    finally:
+        other_box.remove(force=True)

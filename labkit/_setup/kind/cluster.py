@@ -74,11 +74,14 @@ def kind_config() -> str:
         "  extraArgs:\n"
         '    enable-aggregator-routing: "true"\n'
     )
+    # Kubelets 1.35+ refuse to start on a cgroup v1 host unless told otherwise (this machine's
+    # kernel mounts cgroup v1; on a cgroup v2 host the setting changes nothing).
+    cgroup_v1 = "kind: KubeletConfiguration\nfailCgroupV1: false\n"
     config = {
         "kind": "Cluster",
         "apiVersion": "kind.x-k8s.io/v1alpha4",
         "name": NAME,
-        "kubeadmConfigPatches": [aggregator_routing],
+        "kubeadmConfigPatches": [aggregator_routing, cgroup_v1],
         "nodes": [control_plane, {"role": "worker"}, {"role": "worker"}],
     }
     return yaml.safe_dump(config, sort_keys=False)

@@ -42,10 +42,11 @@ docker ps --filter label=io.x-k8s.kind.cluster=course --format '{{.Names}}\t{{.I
 kubectl get nodes
 
 # %% [markdown]
-# > 📝 **Deck note** — the deck's Kubernetes 1.13 ran on **cgroup v1**, the only control
-# > groups of its day (chapter 01 shows both kinds). Kubernetes has since moved to cgroup
-# > v2: from 1.35 on, a kubelet refuses to start on a cgroup v1 host unless its
-# > configuration says `failCgroupV1: false`, and v1 support is to be removed altogether.
+# > 📝 **Deck note** — the deck's Kubernetes 1.13 ran on **cgroup v1** (chapter 01 shows
+# > both kinds): cgroup v2 was already in the Linux kernel, but Kubernetes' support for it
+# > became stable only in 1.25. Kubernetes has since moved to cgroup v2: from 1.35 on, a
+# > kubelet refuses to start on a cgroup v1 host unless its configuration says
+# > `failCgroupV1: false`, and v1 support is to be removed altogether.
 # > This machine's kernel still mounts cgroup v1, so the course's kind configuration sets
 # > that field, and each kubelet records a `CgroupV1` warning event on its Node when it
 # > starts ("cgroup v1 detected … Please migrate to cgroup v2"). On a cgroup v2 machine —

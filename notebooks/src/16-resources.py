@@ -93,7 +93,11 @@ curl -s http://127.0.0.1:5001/v2/library/redis/tags/list
 # not: storage systems now ship **CSI drivers** (Container Storage Interface), and smaller
 # provisioners build on the library that moved to kubernetes-sigs. This cluster's default
 # StorageClass is one of those small provisioners — a folder on a node per claim
-# (chapter 09 read a file in it). Its image is kind's build of Rancher's provisioner:
+# (chapter 09 read a file in it). Its image has the name kind's manifest asks for (kind's
+# build of Rancher's provisioner); the course builds it offline, from Rancher's v0.0.30. The
+# class is the default through its annotation `storageclass.kubernetes.io/is-default-class`;
+# asked for by name, as here, Kubernetes 1.37 prints no `(default)` after it — only a list,
+# `kubectl get storageclass`, marks the default class:
 
 # %%
 # %%terminal

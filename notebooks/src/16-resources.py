@@ -95,13 +95,12 @@ curl -s http://127.0.0.1:5001/v2/library/redis/tags/list
 # StorageClass is one of those small provisioners — a folder on a node per claim
 # (chapter 09 read a file in it). Its image has the name kind's manifest asks for (kind's
 # build of Rancher's provisioner); the course builds it offline, from Rancher's v0.0.30. The
-# class is the default through its annotation `storageclass.kubernetes.io/is-default-class`;
-# asked for by name, as here, Kubernetes 1.37 prints no `(default)` after it — only a list,
-# `kubectl get storageclass`, marks the default class:
+# class is the default through its annotation `storageclass.kubernetes.io/is-default-class`,
+# which `kubectl get storageclass` shows as `(default)` after its name:
 
 # %%
 # %%terminal
-kubectl get storageclass standard
+kubectl get storageclass
 kubectl get deployment -n local-path-storage -o custom-columns=NAME:.metadata.name,IMAGE:.spec.template.spec.containers[0].image
 
 # %% [markdown]

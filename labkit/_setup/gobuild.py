@@ -72,7 +72,7 @@ def require_go() -> str:
     if not go:
         raise LabkitError(
             "Building the course cluster offline needs Go, which is not installed.",
-            "Install Go 1.24 or newer (https://go.dev/dl/, or apt-get install golang), then "
+            "Install Go 1.26 or newer (https://go.dev/dl/, or apt-get install golang), then "
             "run `labkit up` again.",
         )
     return go

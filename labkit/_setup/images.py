@@ -25,6 +25,7 @@ from .._lesson.sh import sh
 from .._paths import NOTEBOOKS_DIR, RECIPES_DIR, cache_dir, tools_dir
 from .._progress import say, step
 from .apt import apt_install
+from .engine_tools import plugins_dir
 
 HASH_LABEL = "org.dockerplusplus.recipe"
 DEBIAN_SUITE = "bookworm"
@@ -44,8 +45,14 @@ class Recipe:
     tools: tuple[str, ...] = ()  # course tools copied into the build context as tools/NAME
 
     def tool_paths(self) -> dict[str, Path]:
-        """The binaries of its `tools` (resolved links of the course's tools folder)."""
-        return {name: (tools_dir() / name).resolve() for name in self.tools}
+        """The binaries of its `tools`: resolved links of the course's tools or CLI plugins.
+
+        A ``docker-*`` name is a plugin of the course's docker CLI (``docker-buildx``).
+        """
+        return {
+            name: ((plugins_dir() if name.startswith("docker-") else tools_dir()) / name).resolve()
+            for name in self.tools
+        }
 
     @property
     def repository(self) -> str:
@@ -91,7 +98,7 @@ RECIPES: tuple[Recipe, ...] = (
         RECIPES_DIR / "ci",
         "debian",
         publish=("dockerplusplus/ci:1",),  # the job image of chapter 15's pipelines
-        tools=("docker", "helm", "kubectl"),
+        tools=("docker", "docker-buildx", "helm", "kubectl"),
     ),
     Recipe(
         "vote",

@@ -31,7 +31,7 @@ labkit.chapter("04-orchestration")
 # image, reachable under this name, each with 128 MiB of memory" — and it keeps the real
 # state equal to it, choosing nodes, restarting what fails, moving what must move.
 #
-# This course's cluster is real: Kubernetes v1.34, made of three Docker containers that each
+# This course's cluster is real: Kubernetes v1.37, made of three Docker containers that each
 # play a machine (a *kind* cluster: Kubernetes IN Docker), built offline by `labkit up`.
 # Each node runs its own `containerd`, the runtime that also sits under the Docker engine of
 # chapter 02:
@@ -40,6 +40,18 @@ labkit.chapter("04-orchestration")
 # %%terminal
 docker ps --filter label=io.x-k8s.kind.cluster=course --format '{{.Names}}\t{{.Image}}\t{{.Status}}' | sort
 kubectl get nodes
+
+# %% [markdown]
+# > 📝 **Deck note** — the deck's Kubernetes 1.13 ran on **cgroup v1** (chapter 01 shows
+# > both kinds): cgroup v2 was already in the Linux kernel, but Kubernetes' support for it
+# > became stable only in 1.25. Kubernetes has since moved to cgroup v2: from 1.35 on, a
+# > kubelet refuses to start on a cgroup v1 host unless its configuration says
+# > `failCgroupV1: false`, and v1 support is to be removed altogether.
+# > This machine's kernel still mounts cgroup v1, so the course's kind configuration sets
+# > that field, and each kubelet records a `CgroupV1` warning event on its Node when it
+# > starts ("cgroup v1 detected … Please migrate to cgroup v2"). On a cgroup v2 machine —
+# > current Linux distributions, Docker Desktop — the field changes nothing and there is no
+# > such event; what the chapters show is the same.
 
 # %% [markdown]
 # ## What an orchestrator gives (the deck's notes)

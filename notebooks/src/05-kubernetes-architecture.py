@@ -78,8 +78,9 @@ kubectl get --raw '/readyz?verbose' | grep -E '^\[\+\]etcd|check passed'
 # > controller still fills `Endpoints` objects, but that API is deprecated since Kubernetes
 # > 1.33: the *EndpointSlice* controller does the job now (chapter 08). The *token*
 # > controller no longer creates a long-lived token Secret for each ServiceAccount (since
-# > 1.24): Pods get short-lived tokens from the API server instead — hence `SECRETS 0`
-# > further down.
+# > 1.24): Pods get short-lived tokens from the API server instead. That count of secrets,
+# > always 0 since, is why `kubectl get serviceaccounts` further down has no `SECRETS`
+# > column any more (the API server dropped it in 1.35).
 #
 # Only the API server talks to etcd; every other component — scheduler, controllers,
 # kubelets, `kubectl` — talks to the API server. In this cluster (built by `kubeadm`, as

@@ -199,7 +199,8 @@ kubectl describe deployment nginx-1 --namespace nginx-1 | grep -v '^CreationTime
 # `imagePullPolicy`, `terminationGracePeriodSeconds`...). `metadata` holds what it tracks
 # (`generation` counts changes of `spec`: apply, then 3 scales = 4; the annotation
 # `last-applied-configuration` is our file as `kubectl apply` sent it — it still says
-# `replicas: 1`), and `status` is what the controllers observed:
+# `replicas: 1`), and `status` is what the controllers observed (its `terminatingReplicas`,
+# the Pods on their way out — 0 here — is filled in by default since Kubernetes 1.35):
 
 # %%
 # %%terminal

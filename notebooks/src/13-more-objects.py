@@ -355,7 +355,7 @@ kubectl exec -n more web-0 -- cat /usr/share/nginx/html/index.html
 
 # %%
 # %%terminal
-kubectl get storageclass standard
+kubectl get storageclass
 
 # %% [markdown]
 # `WaitForFirstConsumer`: the PV is created only when a Pod uses the claim, on that Pod's

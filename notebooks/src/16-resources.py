@@ -69,7 +69,7 @@ curl -s http://127.0.0.1:5001/v2/library/redis/tags/list
 # | [Métriques](https://kubernetes.io/docs/tasks/debug-application-cluster/core-metrics-pipeline/) | the *Core metrics pipeline*: metrics-server, the Metrics API, `kubectl top` | renamed [Resource metrics pipeline](https://kubernetes.io/docs/tasks/debug/debug-cluster/resource-metrics-pipeline/) | 13 |
 # | [Autoscaling](https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/) | the HorizontalPodAutoscaler | same address; a *walkthrough* page beside it | 13 |
 # | [What is a Service Mesh?](https://www.redhat.com/fr/topics/microservices/what-is-a-service-mesh) | an introduction (in French) to service meshes | — | 13 (read, not run) |
-# | [API overview](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.13/) | every object's fields, for Kubernetes **1.13** | use the [Kubernetes API reference](https://kubernetes.io/docs/reference/kubernetes-api/), or the one-page reference of *your* version: same address with `v1.34` for this cluster | exercise 1 below |
+# | [API overview](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.13/) | every object's fields, for Kubernetes **1.13** | use the [Kubernetes API reference](https://kubernetes.io/docs/reference/kubernetes-api/), or the one-page reference of *your* version: same address with `v1.37` for this cluster | exercise 1 below |
 # | [Bootcamp](https://kubernetesbootcamp.github.io/kubernetes-bootcamp) | an interactive first tutorial | the bootcamp's repository was archived in 2018 and merged into [Learn Kubernetes Basics](https://kubernetes.io/docs/tutorials/kubernetes-basics/) | 04–09 |
 # | [50+ Useful Kubernetes Tools](https://dzone.com/articles/50-useful-kubernetes-tools) | a list of tools of the deck's time | not checked; for a list kept up to date, the [CNCF landscape](https://landscape.cncf.io/) | — |
 # | [SIGs](https://github.com/kubernetes-sigs) | the GitHub organisation of Kubernetes' Special Interest Groups' projects | — | `kind`, metrics-server and kubespray live there |
@@ -93,11 +93,14 @@ curl -s http://127.0.0.1:5001/v2/library/redis/tags/list
 # not: storage systems now ship **CSI drivers** (Container Storage Interface), and smaller
 # provisioners build on the library that moved to kubernetes-sigs. This cluster's default
 # StorageClass is one of those small provisioners — a folder on a node per claim
-# (chapter 09 read a file in it). Its image is kind's build of Rancher's provisioner:
+# (chapter 09 read a file in it). Its image has the name kind's manifest asks for (kind's
+# build of Rancher's provisioner); the course builds it offline, from Rancher's v0.0.30. The
+# class is the default through its annotation `storageclass.kubernetes.io/is-default-class`,
+# which `kubectl get storageclass` shows as `(default)` after its name:
 
 # %%
 # %%terminal
-kubectl get storageclass standard
+kubectl get storageclass
 kubectl get deployment -n local-path-storage -o custom-columns=NAME:.metadata.name,IMAGE:.spec.template.spec.containers[0].image
 
 # %% [markdown]

@@ -14,6 +14,7 @@ from labkit import (
     http_get,
     kubectl,
     port_forward,
+    versions,
     wait_endpoints,
     wait_for,
     wait_rollout,
@@ -78,7 +79,9 @@ def test_three_nodes_ready_with_the_pinned_version(cluster):
         f"{cluster}-worker",
         f"{cluster}-worker2",
     ]
-    assert {n["status"]["nodeInfo"]["kubeletVersion"] for n in nodes} == {"v1.34.4"}
+    assert {n["status"]["nodeInfo"]["kubeletVersion"] for n in nodes} == {versions.KUBERNETES}
+    runtime = f"containerd://{versions.CONTAINERD.lstrip('v')}"
+    assert {n["status"]["nodeInfo"]["containerRuntimeVersion"] for n in nodes} == {runtime}
     assert course.nodes_ready() == (3, 3)
 
 

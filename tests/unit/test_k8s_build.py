@@ -6,14 +6,16 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from labkit import versions
+from labkit._errors import RecipeError
 from labkit._lesson.cluster import NODEPORT
 from labkit._lesson.kubectl import ManifestError, documents
 from labkit._lesson.normalise import normalise
 from labkit._setup.gobuild import inherited_directives, kubernetes_ldflags
 from labkit._setup.kind.cluster import kind_config
-from labkit._setup.kind.components import Component, components
+from labkit._setup.kind.components import K8S_RECIPES, Component, components
 from labkit._setup.kind.kindsrc import go_manifest
-from labkit._setup.kind.nodeimage import dockerfile
+from labkit._setup.kind.nodeimage import PAUSE_PLACEHOLDER, containerd_config, dockerfile
 
 GO_MOD = """module k8s.io/kubernetes
 
@@ -94,7 +96,7 @@ def test_component_dockerfiles():
 def test_every_component_has_a_distinct_image_name():
     images = [c.image for c in components(("a/provisioner:1", "a/helper:1"))]
     assert len(images) == len(set(images))
-    assert "registry.k8s.io/pause:3.10.1" in images
+    assert versions.PAUSE_IMAGE in images
 
 
 def test_kind_config_has_three_nodes_and_loopback_ports():
@@ -103,6 +105,20 @@ def test_kind_config_has_three_nodes_and_loopback_ports():
     ports = config["nodes"][0]["extraPortMappings"]
     assert {p["listenAddress"] for p in ports} == {"127.0.0.1"}
     assert NODEPORT in {p["hostPort"] for p in ports}
+
+
+def test_kind_config_lets_kubelets_start_on_cgroup_v1():
+    patches = [yaml.safe_load(p) for p in yaml.safe_load(kind_config())["kubeadmConfigPatches"]]
+    assert {"kind": "KubeletConfiguration", "failCgroupV1": False} in patches
+
+
+def test_the_nodes_containerd_config_names_the_pinned_pause_image():
+    template = (K8S_RECIPES / "node" / "containerd" / "config.toml").read_text()
+    config = containerd_config(template)
+    assert f'sandbox_image = "{versions.PAUSE_IMAGE}"' in config
+    assert PAUSE_PLACEHOLDER not in config
+    with pytest.raises(RecipeError, match="placeholder"):
+        containerd_config("version = 2\n")
 
 
 def test_a_malformed_manifest_names_its_document_and_line():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 
-from ..._errors import ClusterUnavailable, TimeoutExpired
+from ..._errors import ClusterUnavailable, LabkitError, TimeoutExpired
 from ..._poll import poll
 from .. import cluster
 from ..kubectl import NO_CLUSTER_FIX, get, kubectl
@@ -34,12 +34,49 @@ AGENT_FIX = (
 
 
 def connects(namespace: str, pod: str, host: str, port: int = 80, seconds: int = 3) -> bool:
-    """True when Pod ``namespace/pod`` opens a TCP connection to ``host:port`` in ``seconds``."""
+    """True when Pod ``namespace/pod`` opens a TCP connection to ``host:port`` in ``seconds``.
+
+    Raises:
+        LabkitError: the probe could not run there (no such Pod or namespace) or ``host`` is
+            no name at all: either would read as "blocked".
+    """
     probe = shlex.quote(f"</dev/tcp/{host}/{port}")
     result = kubectl(
         f"exec -n {namespace} {pod} -- timeout {seconds} bash -c {probe}", check=False, timeout=20
     )
+    if not result.ok and "(NotFound)" in result.output:
+        raise _no_source(namespace, pod)
+    if not result.ok and "Name or service not known" in result.output:
+        raise LabkitError(
+            f"{host} is no name in the cluster: Pod {namespace}/{pod} cannot look it up, "
+            "so no connection to it tells anything about a policy.",
+            "Check the spelling: a Service is `NAME.NAMESPACE` (`kubectl get services -A`).",
+        )
     return result.ok
+
+
+def _no_source(namespace: str, pod: str) -> LabkitError:
+    """The error for a probe from a Pod that is not there, naming what is missing."""
+    if "(NotFound)" in kubectl(f"get namespace {namespace} -o name", check=False).output:
+        return LabkitError(
+            f"There is no namespace {namespace}, hence no Pod {namespace}/{pod} to probe from.",
+            "Check the spelling (`kubectl get namespaces`); the source is `namespace/pod`.",
+        )
+    return LabkitError(
+        f"There is no Pod {pod} in namespace {namespace} to probe from.",
+        f"Check the spelling: `kubectl get pods -n {namespace}` lists the Pods there.",
+    )
+
+
+def _source_pod(source: str) -> tuple[str, str]:
+    """``namespace/name`` as its two parts; another form is an error showing the right one."""
+    namespace, _, pod = source.partition("/")
+    if not namespace or not pod or "/" in pod:
+        raise LabkitError(
+            f"The source {source!r} does not name a Pod as `namespace/name`.",
+            'Give its namespace too, e.g. `wait_connection("other/client", ...)`.',
+        )
+    return namespace, pod
 
 
 def wait_connection(
@@ -59,13 +96,15 @@ def wait_connection(
 
     Raises:
         TimeoutExpired: the connection still is not as expected after ``timeout``.
+        LabkitError: ``source`` is no Pod (a misspelt name or namespace), or ``host`` no name:
+            a probe that cannot run must not pass for a blocked connection.
 
     Example:
         >>> wait_connection("other/client", "web.secure", reachable=False)  # doctest: +SKIP
     """
+    namespace, pod = _source_pod(source)
     if not cluster.reachable():  # else every probe fails and it would wait in vain
         raise ClusterUnavailable("The course's Kubernetes cluster does not answer.", NO_CLUSTER_FIX)
-    namespace, _, pod = source.partition("/")
     state = "open" if reachable else "blocked"
 
     def probe() -> bool | None:

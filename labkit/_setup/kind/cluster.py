@@ -35,18 +35,25 @@ from ..._progress import say, step
 from ..gobuild import build
 from ..services import CLUSTER_NETWORK, join_cluster_network
 from . import addons
-from .components import HELM_PROGRAM, HOST_PROGRAMS, KIND_PROGRAM, KUBERNETES_PROGRAMS
+from .components import (
+    ACTIONLINT_PROGRAM,
+    HELM_PROGRAM,
+    HOST_PROGRAMS,
+    KIND_PROGRAM,
+    KUBERNETES_PROGRAMS,
+)
 from .nodeimage import ensure_node_image, has_image, node_image
 
 READY_TIMEOUT = 300
 
 
 def ensure_tools() -> dict[str, Path]:
-    """Build (once) and link kind, kubectl and helm into the course's tools folder."""
+    """Build (once) and link kind, kubectl, helm and actionlint into the course's tools folder."""
     wanted = [
         KIND_PROGRAM,
         *(p for p in KUBERNETES_PROGRAMS if p.name in HOST_PROGRAMS),
         HELM_PROGRAM,
+        ACTIONLINT_PROGRAM,
     ]
     binaries = build(wanted)
     for name, binary in binaries.items():
@@ -74,11 +81,14 @@ def kind_config() -> str:
         "  extraArgs:\n"
         '    enable-aggregator-routing: "true"\n'
     )
+    # Kubelets 1.35+ refuse to start on a cgroup v1 host unless told otherwise (this machine's
+    # kernel mounts cgroup v1; on a cgroup v2 host the setting changes nothing).
+    cgroup_v1 = "kind: KubeletConfiguration\nfailCgroupV1: false\n"
     config = {
         "kind": "Cluster",
         "apiVersion": "kind.x-k8s.io/v1alpha4",
         "name": NAME,
-        "kubeadmConfigPatches": [aggregator_routing],
+        "kubeadmConfigPatches": [aggregator_routing, cgroup_v1],
         "nodes": [control_plane, {"role": "worker"}, {"role": "worker"}],
     }
     return yaml.safe_dump(config, sort_keys=False)

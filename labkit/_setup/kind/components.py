@@ -68,6 +68,14 @@ HELM_PROGRAM = GoProgram(
     "helm.sh/helm/v4/cmd/helm",
     ldflags=f"-s -w -X {_HELM_VERSION}.version={v.HELM} -X {_HELM_VERSION}.gitTreeState=clean",
 )
+# Not a course tool: it checks the project's GitHub workflows (tests/integration/test_ci_files.py)
+ACTIONLINT_PROGRAM = GoProgram(
+    "actionlint",
+    "github.com/rhysd/actionlint",
+    v.ACTIONLINT,
+    "github.com/rhysd/actionlint/cmd/actionlint",
+    ldflags=f"-s -w -X github.com/rhysd/actionlint.version={v.ACTIONLINT}",
+)
 HOST_PROGRAMS = ("kind", "kubectl")  # Kubernetes programs linked into the course's tools
 
 

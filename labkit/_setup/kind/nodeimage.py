@@ -2,8 +2,9 @@
 
 Steps (each cached): Go programs from their modules (``gobuild``), component images named as
 kubeadm and kind expect (pause, kube-apiserver, etcd, CoreDNS...), a node base image (Debian
-bookworm + systemd + containerd + kind's base files), then the component images imported into
-the node's containerd and committed, as ``kind build node-image`` does.
+bookworm + systemd + kind's base files + the containerd and runc the course's engine runs), then
+the component images imported into the node's containerd and committed, as
+``kind build node-image`` does.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ import tempfile
 from pathlib import Path
 
 from ... import versions as v
-from ..._errors import CommandFailed
+from ..._errors import CommandFailed, RecipeError
 from ..._lesson.docker import client
 from ..._lesson.sh import sh
 from ..._paths import cache_dir
 from ..._progress import say, step
 from ..capfix import build_capfix
+from ..engine_tools import ENGINE_PROGRAMS
 from ..gobuild import build
 from ..images import recipe, recipe_hash
 from .components import (
@@ -34,7 +36,11 @@ from .components import (
 from .kindsrc import base_files, storage_manifest
 
 NODE_REPOSITORY = "labkit/kind-node"
+# The engine's programs the nodes run too (same versions, same cached binaries).
+NODE_RUNTIME = ("containerd", "containerd-shim-runc-v2", "ctr", "runc")
+_NODE_PROGRAMS = tuple(p for p in ENGINE_PROGRAMS if p.name in NODE_RUNTIME)
 _BUILD_TIMEOUT = 1800
+PAUSE_PLACEHOLDER = "@PAUSE_IMAGE@"
 
 
 def _tree_digest(folder: Path, digest: hashlib._Hash) -> None:
@@ -51,9 +57,8 @@ def node_hash() -> str:
     digest = hashlib.sha256(recipe_hash(recipe("debian")).encode())
     pins = sorted((k, x) for k, x in vars(v).items() if k.isupper() and k not in v.HOST_ONLY)
     placeholders = ("<provisioner>", "<helper>")
-    digest.update(
-        repr((pins, KUBERNETES_PROGRAMS, ADDON_PROGRAMS, components(placeholders))).encode()
-    )
+    programs = (KUBERNETES_PROGRAMS, ADDON_PROGRAMS, _NODE_PROGRAMS)
+    digest.update(repr((pins, programs, components(placeholders))).encode())
     for module in ("kindsrc.py", "nodeimage.py"):
         digest.update((Path(__file__).parent / module).read_bytes())  # code that shapes it
     for part in sorted(K8S_RECIPES.iterdir()):
@@ -80,7 +85,7 @@ def ensure_node_image() -> str:
     if has_image(ref):
         return ref
     with step(f"building the kind node image {ref} (cold: ~20 min on 2 cores)"):
-        binaries = build(KUBERNETES_PROGRAMS + ADDON_PROGRAMS)
+        binaries = build(KUBERNETES_PROGRAMS + ADDON_PROGRAMS + _NODE_PROGRAMS)
         binaries["labkit-net"] = _build_net_agent()
         binaries["runc-capfix"] = build_capfix()
         binaries["pause"] = _build_pause()
@@ -192,8 +197,10 @@ def _node_base(binaries: dict[str, Path], storage: str, work: Path) -> str:
     shutil.copytree(K8S_RECIPES / "node", context)
     shutil.copytree(base_files(), context / "kind-files")
     (context / "bin").mkdir()
-    for name in ("kubeadm", "kubelet", "kubectl", "crictl", "runc-capfix"):
+    for name in ("kubeadm", "kubelet", "kubectl", "crictl", "runc-capfix", *NODE_RUNTIME):
         shutil.copy2(binaries[name], context / "bin" / name)
+    config = context / "containerd" / "config.toml"
+    config.write_text(containerd_config(config.read_text()))
     shutil.copytree(K8S_RECIPES / "manifests", context / "manifests")
     (context / "manifests" / "default-storage.yaml").write_text(storage)
     sh(f"chmod -R u+w {context}")  # the module cache is read-only
@@ -204,6 +211,16 @@ def _node_base(binaries: dict[str, Path], storage: str, work: Path) -> str:
             "k8s-node-base",
         )
     return ref
+
+
+def containerd_config(template: str) -> str:
+    """The nodes' containerd configuration, its sandbox (pause) image the pinned one."""
+    if PAUSE_PLACEHOLDER not in template:
+        raise RecipeError(
+            f"The nodes' containerd config.toml has no {PAUSE_PLACEHOLDER} placeholder.",
+            'Restore `sandbox_image = "@PAUSE_IMAGE@"` in labkit/recipes/k8s/node/containerd.',
+        )
+    return template.replace(PAUSE_PLACEHOLDER, v.PAUSE_IMAGE)
 
 
 def _import_and_commit(base: str, archive: Path, ref: str) -> None:

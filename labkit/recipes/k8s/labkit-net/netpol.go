@@ -4,9 +4,16 @@ package main
 // selects, traffic is let through only from (ingress) or to (egress) the peers and ports
 // the policies allow; the rest is dropped. Replies (conntrack ESTABLISHED) always pass,
 // and traffic from the node itself (kubelet probes) never crosses FORWARD.
+//
+// The rules follow the API's reference (NetworkPolicyPeer, IPBlock, NetworkPolicyPort): a peer
+// with both a namespaceSelector and a podSelector selects the Pods matching both; an ipBlock
+// allows its cidr but not its excepts; a named port is looked up on the Pod that receives the
+// traffic (the selected Pod for ingress, each destination Pod for egress), on the port's
+// protocol (TCP unless given). The agent writes IPv4 rules only, as the course's cluster is IPv4.
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
 	"strings"
 )
@@ -81,6 +88,33 @@ type pod struct {
 	} `json:"status"`
 }
 
+// live tells a Pod that has a pod-network address now: a finished Pod (Succeeded, Failed) keeps
+// its podIP in its status, but that address is free again and may be another Pod's already.
+func (p pod) live() bool {
+	return p.Status.PodIP != "" && !p.Spec.HostNetwork &&
+		p.Status.Phase != "Succeeded" && p.Status.Phase != "Failed"
+}
+
+// namedPort is the number of the Pod's container port called “name“ on “protocol“.
+func (p pod) namedPort(name, protocol string) (int, bool) {
+	for _, c := range p.Spec.Containers {
+		for _, cp := range c.Ports {
+			if cp.Name == name && strings.EqualFold(orTCP(cp.Protocol), protocol) {
+				return cp.ContainerPort, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// orTCP is the API's default protocol (of container ports and policy ports alike).
+func orTCP(protocol string) string {
+	if protocol == "" {
+		return "TCP"
+	}
+	return protocol
+}
+
 type namespace struct {
 	Metadata struct {
 		Name   string            `json:"name"`
@@ -92,7 +126,8 @@ type peer struct {
 	PodSelector       *labelSelector `json:"podSelector"`
 	NamespaceSelector *labelSelector `json:"namespaceSelector"`
 	IPBlock           *struct {
-		CIDR string `json:"cidr"`
+		CIDR   string   `json:"cidr"`
+		Except []string `json:"except"`
 	} `json:"ipBlock"`
 }
 
@@ -139,14 +174,26 @@ type world struct {
 	policies   []networkPolicy
 }
 
-// peerSources lists the addresses a peer stands for ("" = anywhere).
-func (w world) peerSources(p peer, policyNamespace string) []string {
+// endpoint is an address a peer stands for: a Pod's (with the Pod, whose named ports an egress
+// rule may name), a CIDR of an ipBlock, or "" for anywhere.
+type endpoint struct {
+	cidr string
+	pod  *pod
+}
+
+// peerEndpoints lists the addresses a peer stands for.
+func (w world) peerEndpoints(p peer, policyNamespace string) []endpoint {
 	if p.IPBlock != nil {
-		return []string{p.IPBlock.CIDR}
+		var out []endpoint
+		for _, cidr := range blockCIDRs(p.IPBlock.CIDR, p.IPBlock.Except) {
+			out = append(out, endpoint{cidr: cidr})
+		}
+		return out
 	}
-	var out []string
-	for _, candidate := range w.pods {
-		if candidate.Status.PodIP == "" || candidate.Spec.HostNetwork {
+	var out []endpoint
+	for i := range w.pods {
+		candidate := &w.pods[i]
+		if !candidate.live() {
 			continue
 		}
 		ns := candidate.Metadata.Namespace
@@ -160,39 +207,134 @@ func (w world) peerSources(p peer, policyNamespace string) []string {
 		if p.PodSelector != nil && !p.PodSelector.matches(candidate.Metadata.Labels) {
 			continue
 		}
-		out = append(out, candidate.Status.PodIP+"/32")
+		out = append(out, endpoint{cidr: candidate.Status.PodIP + "/32", pod: candidate})
 	}
 	return out
 }
 
-// portMatches turns a policy port into iptables match arguments, resolving named ports on
-// the Pod that receives the traffic.
-func portMatches(ports []policyPort, target pod) []string {
-	if len(ports) == 0 {
-		return []string{""}
+// blockCIDRs is an ipBlock as the IPv4 CIDRs iptables needs: its cidr without its excepts, as
+// the CIDRs that tile what is left (10.0.0.0/8 except 10.1.0.0/16: 10.0.0.0/16, 10.2.0.0/15,
+// ..., 10.128.0.0/9). Each stands for itself in a rule, so another peer of the rule that
+// allows an excepted address still does. An IPv6 block gives none (IPv4 rules only); so does
+// one that does not parse (the API validates them: nothing is allowed rather than too much).
+func blockCIDRs(cidr string, excepts []string) []string {
+	block, err := netip.ParsePrefix(cidr)
+	if err != nil || !block.Addr().Is4() {
+		return nil
+	}
+	var holes []netip.Prefix
+	for _, text := range excepts {
+		hole, err := netip.ParsePrefix(text)
+		if err != nil {
+			return nil
+		}
+		if hole.Addr().Is4() {
+			holes = append(holes, hole.Masked())
+		}
 	}
 	var out []string
-	for _, p := range ports {
-		protocol := strings.ToLower(p.Protocol)
-		if protocol == "" {
-			protocol = "tcp"
+	for _, part := range subtract(block.Masked(), holes) {
+		out = append(out, part.String())
+	}
+	return out
+}
+
+// subtract splits “block“ in halves until each half is clear of every hole or inside one.
+func subtract(block netip.Prefix, holes []netip.Prefix) []netip.Prefix {
+	overlaps := false
+	for _, hole := range holes {
+		if hole.Bits() <= block.Bits() && hole.Contains(block.Addr()) {
+			return nil // all of block is excepted
 		}
-		switch value := p.Port.(type) {
-		case nil:
-			out = append(out, "-p "+protocol)
-		case float64:
-			if p.EndPort > 0 {
-				out = append(out, fmt.Sprintf("-p %s --dport %d:%d", protocol, int(value), p.EndPort))
-			} else {
-				out = append(out, fmt.Sprintf("-p %s --dport %d", protocol, int(value)))
-			}
-		case string:
-			for _, c := range target.Spec.Containers {
-				for _, cp := range c.Ports {
-					if cp.Name == value {
-						out = append(out, fmt.Sprintf("-p %s --dport %d", protocol, cp.ContainerPort))
+		overlaps = overlaps || hole.Overlaps(block)
+	}
+	if !overlaps {
+		return []netip.Prefix{block}
+	}
+	// a hole lies strictly inside block, so block has a bit left to split on
+	bits := block.Bits() + 1
+	high := block.Addr().AsSlice()
+	high[block.Bits()/8] |= 0x80 >> (block.Bits() % 8)
+	upper, _ := netip.AddrFromSlice(high)
+	return append(subtract(netip.PrefixFrom(block.Addr(), bits), holes),
+		subtract(netip.PrefixFrom(upper, bits), holes)...)
+}
+
+// podsWithin lists the Pods an endpoint stands for: its Pod, or the live Pods in its CIDR.
+func (w world) podsWithin(e endpoint) []pod {
+	if e.pod != nil {
+		return []pod{*e.pod}
+	}
+	var block netip.Prefix
+	if e.cidr != "" {
+		block = netip.MustParsePrefix(e.cidr) // from blockCIDRs: valid
+	}
+	var out []pod
+	for _, p := range w.pods {
+		if !p.live() {
+			continue
+		}
+		if addr, err := netip.ParseAddr(p.Status.PodIP); err == nil && (e.cidr == "" || block.Contains(addr)) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// named tells a named port ("http") from a number or no port at all.
+func (p policyPort) named() bool {
+	_, ok := p.Port.(string)
+	return ok
+}
+
+// iptables turns a policy port into iptables match arguments. A named port is looked up on
+// “receiver“, the Pod the traffic goes to; false when it has no such port (nothing matches).
+func (p policyPort) iptables(receiver pod) (string, bool) {
+	protocol := orTCP(p.Protocol)
+	args := "-p " + strings.ToLower(protocol)
+	switch value := p.Port.(type) {
+	case float64:
+		if p.EndPort > 0 {
+			return fmt.Sprintf("%s --dport %d:%d", args, int(value), p.EndPort), true
+		}
+		return fmt.Sprintf("%s --dport %d", args, int(value)), true
+	case string:
+		number, ok := receiver.namedPort(value, protocol)
+		return fmt.Sprintf("%s --dport %d", args, number), ok
+	}
+	return args, true // no port: every port of the protocol
+}
+
+// allows renders what one rule lets through to (Ingress) or from (Egress) Pod “target“, as
+// iptables matches. A named port is resolved on the receiver: “target“ for ingress, each
+// destination Pod for egress (so a named port in an egress rule only ever matches Pods).
+func (w world) allows(direction string, target pod, r rule, policyNamespace string) []string {
+	peers := r.From
+	if direction == "Egress" {
+		peers = r.To
+	}
+	endpoints := []endpoint{{}} // no peers: anywhere
+	if len(peers) > 0 {
+		endpoints = nil
+		for _, p := range peers {
+			endpoints = append(endpoints, w.peerEndpoints(p, policyNamespace)...)
+		}
+	}
+	ip := target.Status.PodIP
+	var out []string
+	for _, e := range endpoints {
+		if len(r.Ports) == 0 {
+			out = append(out, match(direction, ip, e.cidr, ""))
+		}
+		for _, port := range r.Ports {
+			if direction == "Egress" && port.named() {
+				for _, destination := range w.podsWithin(e) {
+					if ports, ok := port.iptables(destination); ok {
+						out = append(out, match(direction, ip, destination.Status.PodIP+"/32", ports))
 					}
 				}
+			} else if ports, ok := port.iptables(target); ok {
+				out = append(out, match(direction, ip, e.cidr, ports))
 			}
 		}
 	}
@@ -204,14 +346,14 @@ func (w world) rules(self string) string {
 	var lines []string
 	local := []pod{}
 	for _, p := range w.pods {
-		if p.Spec.NodeName == self && p.Status.PodIP != "" && !p.Spec.HostNetwork {
+		if p.Spec.NodeName == self && p.live() {
 			local = append(local, p)
 		}
 	}
 	sort.Slice(local, func(i, j int) bool { return local[i].Status.PodIP < local[j].Status.PodIP })
 	for _, direction := range []string{"Ingress", "Egress"} {
 		for _, target := range local {
-			selected, allows := false, []string{}
+			selected, allows, seen := false, []string{}, map[string]bool{}
 			for _, policy := range w.policies {
 				if policy.Metadata.Namespace != target.Metadata.Namespace ||
 					!policy.hasType(direction) ||
@@ -224,20 +366,10 @@ func (w world) rules(self string) string {
 					list = policy.Spec.Egress
 				}
 				for _, r := range list {
-					peers := r.From
-					if direction == "Egress" {
-						peers = r.To
-					}
-					sources := []string{""}
-					if len(peers) > 0 {
-						sources = nil
-						for _, p := range peers {
-							sources = append(sources, w.peerSources(p, policy.Metadata.Namespace)...)
-						}
-					}
-					for _, source := range sources {
-						for _, ports := range portMatches(r.Ports, target) {
-							allows = append(allows, match(direction, target.Status.PodIP, source, ports))
+					for _, allow := range w.allows(direction, target, r, policy.Metadata.Namespace) {
+						if !seen[allow] { // peers and policies overlap: one rule is enough
+							seen[allow] = true
+							allows = append(allows, allow)
 						}
 					}
 				}

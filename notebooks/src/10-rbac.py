@@ -90,7 +90,9 @@ kubectl apply --dry-run=client -f ../deck-coredns.yaml
 
 # %% [markdown]
 # With the separator repaired (`sed` removes the space), kubectl reads four objects. The
-# ServiceAccount passes (`configured`: kubeadm created it already); the API server serves no
+# ServiceAccount passes (`configured`: kubeadm created it already, without `kubectl apply` —
+# hence kubectl's warning that its `last-applied-configuration` annotation is missing, which
+# a real apply would add); the API server serves no
 # ClusterRole in `rbac.authorization.k8s.io/v1beta1` and no Deployment in
 # `extensions/v1beta1` any more (kubectl's *ensure CRDs are installed first* is a generic
 # hint: these are built-in kinds, in versions that are gone); and the binding's annotation

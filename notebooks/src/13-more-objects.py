@@ -604,6 +604,11 @@ kubectl get deployment frontend -n more -o jsonpath='{.spec.template.spec.contai
 kubectl rollout history deployment/frontend -n more
 
 # %% [markdown]
+# kubectl's warning (new in recent versions) is worth reading: `kubectl apply` keeps the
+# manifest it last applied in an annotation, and compares against it next time; `rollout
+# undo` changes the Deployment's template without updating that annotation. Where a
+# Deployment is managed from files, the lasting rollback is to fix the file and apply it again.
+#
 # ### Requests, limits, QoS — and an OOM kill
 #
 # Chapter 09's Deployment had `resources`: **requests** are what the scheduler reserves on a

@@ -1,4 +1,4 @@
-"""The ``labkit`` command: doctor, up, down, reset CHAPTER, lab, execute."""
+"""The ``labkit`` command: doctor, up, down, reset CHAPTER, lab, image, lab-start, execute."""
 
 from __future__ import annotations
 
@@ -70,6 +70,20 @@ def _lab(args: argparse.Namespace) -> int:
     return 0
 
 
+def _image(_: argparse.Namespace) -> int:
+    from .lab_image import RUN_COMMAND, build_lab_image
+
+    ref = build_lab_image()
+    print(f"✓ lab image {ref}\n  run it: {RUN_COMMAND.format(image=ref)}")
+    return 0
+
+
+def _lab_start(_: argparse.Namespace) -> int:
+    from .lab_start import start
+
+    return start()
+
+
 def _execute(args: argparse.Namespace) -> int:
     """Re-execute notebooks in place with papermill (refreshes their committed outputs)."""
     import papermill
@@ -106,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     reset = commands.add_parser("reset", help="reset one chapter (e.g. `labkit reset 02`)")
     reset.add_argument("chapter")
     commands.add_parser("lab", help="open the course in JupyterLab (other options go to it)")
+    commands.add_parser(
+        "image", help="build the lab image: the whole course in one image (after `labkit up`)"
+    )
+    commands.add_parser("lab-start", help="the lab image's entrypoint (inside it only)")
     execute = commands.add_parser("execute", help="re-execute notebooks in place (papermill)")
     execute.add_argument("notebooks", nargs="*")
     args, extra = parser.parse_known_args(argv)
@@ -118,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         "down": _down,
         "reset": _reset,
         "lab": _lab,
+        "image": _image,
+        "lab-start": _lab_start,
         "execute": _execute,
     }[args.command]
     use_course_tools()  # the course's own tools first, for every command and for the lab

@@ -33,10 +33,12 @@ def up(cluster: bool = True, own_engine: bool = False) -> None:
     """
     with step("Docker engine"):
         say("    " + ensure_engine(own=own_engine))
+    node_programs = None
     if cluster:
-        from .kind.cluster import ensure_tools
+        from .kind.cluster import ensure_tools, prebuild_node_programs
 
         ensure_tools()  # kind, kubectl, helm (built once with Go): the CI job image holds some
+        node_programs = prebuild_node_programs()  # while images build, when the node image is new
     built = build_all()
     say(f"✓ course images: {len(RECIPES)} ready ({len(built)} built now, the rest cached)")
     for spec in (MIRROR, COURSE_REGISTRY):
@@ -50,6 +52,8 @@ def up(cluster: bool = True, own_engine: bool = False) -> None:
     if cluster:
         from .kind.cluster import ensure_cluster
 
+        if node_programs:
+            node_programs()
         say("✓ " + ensure_cluster())
     else:
         say("  kind cluster skipped (--no-cluster): chapters 04–13 need it")

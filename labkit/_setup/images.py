@@ -152,7 +152,8 @@ def recipe_hash(item: Recipe) -> str:
         digest.update(path.read_bytes())
     for name, binary in item.tool_paths().items():  # a tool's version is in its path or stamp
         stat = binary.stat() if binary.exists() else None
-        digest.update(f"{name}={binary}:{stat and (stat.st_size, stat.st_mtime_ns)}".encode())
+        # whole seconds: an image layer (the lab image's copy of the cache) keeps no more
+        digest.update(f"{name}={binary}:{stat and (stat.st_size, int(stat.st_mtime))}".encode())
     return digest.hexdigest()[:12]
 
 

@@ -118,5 +118,9 @@ def test_a_part_that_fails_is_said_and_the_others_still_run(capsys):
 
 
 @pytest.mark.parametrize("path", [WORKFLOW, GITLAB_CI], ids=lambda p: p.name)
-def test_the_ci_files_say_where_the_lab_image_publishing_will_go(path):
-    assert "issue 11 §1" in path.read_text()
+def test_the_ci_files_publish_the_lab_image_on_a_tag_after_the_tests(path):
+    text = path.read_text()
+    tests = text.index("./course test")
+    assert "labkit image" in text[tests:]
+    assert "dockerplusplus/lab:latest" in text[tests:]
+    assert "push" in text[text.index("labkit image") :]

@@ -158,3 +158,31 @@ def test_a_document_without_kind_is_refused():
 )
 def test_kubernetes_outputs_are_masked(raw, masked):
     assert normalise(raw) == masked
+
+
+def test_programs_of_one_module_with_the_same_flags_build_in_one_go_build():
+    from labkit._setup.engine_tools import ENGINE_PROGRAMS
+    from labkit._setup.gobuild import GoProgram, _batches
+    from labkit._setup.kind.components import KUBERNETES_PROGRAMS
+
+    assert [len(batch) for batch in _batches(list(KUBERNETES_PROGRAMS))] == [7]
+    containerd = [p for p in ENGINE_PROGRAMS if p.module.endswith("containerd/v2")]
+    assert [[p.name for p in b] for b in _batches(containerd)] == [
+        ["containerd", "containerd-shim-runc-v2", "ctr"]
+    ]
+    moby = [p for p in ENGINE_PROGRAMS if p.name in ("dockerd", "docker-proxy")]
+    assert len(_batches(moby)) == 2  # different linker flags
+    renamed = [GoProgram("a", "m", "v1", "m/cmd/x"), GoProgram("b", "m", "v1", "m/cmd/y")]
+    assert len(_batches(renamed)) == 2  # a binary named unlike its package is built alone
+
+
+def test_an_addon_manifest_is_rendered_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    from labkit._setup.kind import addons
+
+    monkeypatch.setenv("LABKIT_CACHE", str(tmp_path))
+    calls = []
+    monkeypatch.setitem(addons.ADDONS, "traefik", lambda: calls.append(1) or "kind: X\n")
+    assert addons.manifest("traefik") == "kind: X\n"
+    assert addons.manifest("traefik") == "kind: X\n"
+    assert calls == [1]
+    assert [p.name[:8] for p in (tmp_path / "addons").iterdir()] == ["traefik-"]

@@ -4,11 +4,14 @@
 needs the nft ``queue`` statement, which kernels without CONFIG_NFT_QUEUE lack.)
 
 Their manifests come from the add-ons' own modules (read from the Go module cache) and are
-adapted with kubectl's built-in kustomize: the course's image names, never pulled.
+adapted with kubectl's built-in kustomize: the course's image names, never pulled. Each is
+rendered once per version and recipe and kept in the cache (`manifest`), so a machine without
+Go (the lab image) installs them too.
 """
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import shutil
 import tempfile
@@ -18,6 +21,7 @@ import yaml
 
 from ... import versions as v
 from ..._lesson.kubectl import kubectl
+from ..._paths import cache_dir
 from ..gobuild import module_dir
 from .components import K8S_RECIPES, METALLB
 
@@ -132,3 +136,18 @@ ROLLOUTS = (
     ("daemonset/speaker", "metallb-system"),
     ("deployment/traefik", "traefik"),
 )
+
+
+def manifest(name: str) -> str:
+    """The manifest of add-on ``name``: rendered once per version and recipe, then cached."""
+    digest = hashlib.sha256(repr((name, v.METRICS_SERVER, v.METALLB, v.TRAEFIK)).encode())
+    digest.update(Path(__file__).read_bytes())
+    for path in sorted((K8S_RECIPES / "addons").rglob("*")):
+        digest.update(path.name.encode() + (path.read_bytes() if path.is_file() else b""))
+    cached = cache_dir() / "addons" / f"{name}-{digest.hexdigest()[:12]}.yaml"
+    if not cached.exists():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_name(cached.name + ".partial")
+        partial.write_text(ADDONS[name]())
+        partial.rename(cached)
+    return cached.read_text()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -32,7 +33,7 @@ from ..._lesson.sh import sh
 from ..._paths import cache_dir, link_tool
 from ..._poll import NotYet, poll
 from ..._progress import say, step
-from ..gobuild import build
+from ..gobuild import build, build_in_background
 from ..services import CLUSTER_NETWORK, join_cluster_network
 from . import addons
 from .components import (
@@ -41,6 +42,7 @@ from .components import (
     HOST_PROGRAMS,
     KIND_PROGRAM,
     KUBERNETES_PROGRAMS,
+    NODE_PROGRAMS,
 )
 from .nodeimage import ensure_node_image, has_image, node_image
 
@@ -59,6 +61,18 @@ def ensure_tools() -> dict[str, Path]:
     for name, binary in binaries.items():
         link_tool(name, binary)
     return binaries
+
+
+def prebuild_node_programs() -> Callable[[], object] | None:
+    """Start building the node image's Go programs in the background, if it must be built.
+
+    `labkit up` does it while the course images build (waiting on Debian's archive more
+    than on the processor). Returns the function that waits for them, or None when the
+    current node image is already there.
+    """
+    if has_image(node_image()):
+        return None
+    return build_in_background(NODE_PROGRAMS)
 
 
 def kind_config() -> str:
@@ -242,8 +256,8 @@ def _join_registries() -> None:
 def install_addons() -> None:
     """Apply the add-ons and wait (bounded) for the system workloads to roll out."""
     with step("installing add-ons and waiting for the system Pods"):
-        for name, render in addons.ADDONS.items():
-            apply(render())
+        for name in addons.ADDONS:
+            apply(addons.manifest(name))
             say(f"    {name} applied")
         wait_nodes_ready()
         for rollout, namespace in addons.ROLLOUTS:

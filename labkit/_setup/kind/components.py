@@ -59,6 +59,7 @@ ADDON_PROGRAMS = (
     GoProgram("metallb-controller", METALLB, v.METALLB, f"{METALLB}/controller"),
     GoProgram("metallb-speaker", METALLB, v.METALLB, f"{METALLB}/speaker"),
 )
+NODE_PROGRAMS = KUBERNETES_PROGRAMS + ADDON_PROGRAMS  # built for the node image
 KIND_PROGRAM = GoProgram("kind", "sigs.k8s.io/kind", v.KIND, "sigs.k8s.io/kind")
 _HELM_VERSION = "helm.sh/helm/v4/internal/version"
 HELM_PROGRAM = GoProgram(

@@ -1,0 +1,84 @@
+"""The lab image's pure parts: what of the cache it packs, how it judges its volume and rights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from labkit._setup import lab_image, lab_start
+from labkit._setup.kind.components import KUBERNETES_PROGRAMS
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LABKIT_CACHE", str(tmp_path))
+    (tmp_path / "go-bin").mkdir()
+    return tmp_path
+
+
+def test_the_lab_packs_the_tools_but_not_sources_logs_or_node_only_programs(cache: Path):
+    root = lab_image._cache_ignore(
+        str(cache),
+        ["go-bin", "go-src", "go-wrap", "logs", "tools", "npm", "bin", "forge", "labkit-lab-x1"],
+    )
+    assert root == {"go-src", "go-wrap", "logs", "forge", "labkit-lab-x1"}
+    by_name = {p.name: p.binary.name for p in KUBERNETES_PROGRAMS}
+    names = [by_name["kubelet"], by_name["kubectl"], "docker-29", "pause-1", "kind-x.partial"]
+    assert lab_image._cache_ignore(str(cache / "go-bin"), names) == {
+        by_name["kubelet"],  # only in the node image, which the lab loads whole
+        "pause-1",
+        "kind-x.partial",
+    }
+
+
+def test_a_volume_is_new_ready_or_stale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(lab_start, "DATA", tmp_path)
+    monkeypatch.setattr(lab_start, "STAMP", tmp_path / "docker-plus-plus-lab")
+    assert lab_start.volume_state("abc") == "new"
+    (tmp_path / "overlay2").mkdir()
+    assert lab_start.volume_state("abc") == "stale"  # a first start that stopped half-way
+    (tmp_path / "docker-plus-plus-lab").write_text("old\n")
+    assert lab_start.volume_state("abc") == "stale"  # another lab build
+    (tmp_path / "docker-plus-plus-lab").write_text("abc\n")
+    assert lab_start.volume_state("abc") == "ready"
+    lab_start._empty_volume()
+    assert lab_start.volume_state("abc") == "new"
+
+
+def test_without_privileged_the_lab_says_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    (tmp_path / "lab-id").write_text("0123456789ab\n")
+    monkeypatch.setattr(lab_start, "LAB_ID", tmp_path / "lab-id")
+    monkeypatch.setattr(lab_start, "privileged", lambda: False)
+    assert lab_start.start() == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].endswith(
+        "docker run --privileged -p 8888:8888 -v docker-plus-plus:/var/lib/docker "
+        "dockerplusplus/lab:0123456789ab"
+    )
+
+
+def test_on_cgroup_v2_the_lab_moves_its_processes_to_a_child_and_delegates(tmp_path: Path):
+    assert not lab_start.nest_cgroup_v2(tmp_path)  # cgroup v1: no cgroup.controllers
+    (tmp_path / "cgroup.controllers").write_text("cpuset cpu io memory pids\n")
+    (tmp_path / "cgroup.procs").write_text("1\n42\n")
+    assert lab_start.nest_cgroup_v2(tmp_path)
+    assert (tmp_path / "init" / "cgroup.procs").read_text() == "42"  # one pid per write
+    assert (tmp_path / "cgroup.subtree_control").read_text() == "+cpuset +cpu +io +memory +pids"
+
+
+def test_the_lab_creates_the_cluster_on_cgroup_v2_skips_it_on_v1_unless_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("LAB_CLUSTER", raising=False)
+    assert "cgroup v1" in lab_start.cluster_wanted(tmp_path)
+    (tmp_path / "cgroup.controllers").write_text("cpu memory\n")
+    assert lab_start.cluster_wanted(tmp_path) is None
+    monkeypatch.setenv("LAB_CLUSTER", "0")
+    assert lab_start.cluster_wanted(tmp_path) == "LAB_CLUSTER=0"
+    (tmp_path / "cgroup.controllers").unlink()
+    monkeypatch.setenv("LAB_CLUSTER", "1")
+    assert lab_start.cluster_wanted(tmp_path) is None

@@ -56,7 +56,7 @@ def up(cluster: bool = True, own_engine: bool = False) -> None:
             node_programs()
         say("✓ " + ensure_cluster())
     else:
-        say("  kind cluster skipped (--no-cluster): chapters 04–13 need it")
+        say("  kind cluster skipped (--no-cluster): chapters 04–16 need it")
     say("Ready. Open the course with `./course lab`, or check with `labkit doctor`.")
 
 

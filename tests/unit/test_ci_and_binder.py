@@ -124,3 +124,6 @@ def test_the_ci_files_publish_the_lab_image_on_a_tag_after_the_tests(path):
     assert "labkit image" in text[tests:]
     assert "dockerplusplus/lab:latest" in text[tests:]
     assert "push" in text[text.index("labkit image") :]
+    if path == GITLAB_CI:  # a tag gets a pipeline at all
+        rules = yaml.safe_load(text)["workflow"]["rules"]
+        assert {"if": "$CI_COMMIT_TAG"} in rules

@@ -20,24 +20,29 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_the_lab_packs_the_tools_but_not_sources_logs_or_node_only_programs(cache: Path):
     root = lab_image._cache_ignore(
         str(cache),
-        ["go-bin", "go-src", "go-wrap", "logs", "tools", "npm", "bin", "forge", "labkit-lab-x1"],
+        ["go-bin", "go-src", "go-wrap", "logs", "tools", "npm", "bin", "forge", "labkit-lab-x1"]
+        + ["dockerd-own.log", "addons"],
     )
-    assert root == {"go-src", "go-wrap", "logs", "forge", "labkit-lab-x1"}
+    assert root == {"go-src", "go-wrap", "logs", "forge", "labkit-lab-x1", "dockerd-own.log"}
     by_name = {p.name: p.binary.name for p in KUBERNETES_PROGRAMS}
-    names = [by_name["kubelet"], by_name["kubectl"], "docker-29", "pause-1", "kind-x.partial"]
+    names = [by_name["kubelet"], by_name["kubectl"], "docker-v28-old", "kind-x.partial"]
     assert lab_image._cache_ignore(str(cache / "go-bin"), names) == {
         by_name["kubelet"],  # only in the node image, which the lab loads whole
-        "pause-1",
+        "docker-v28-old",  # an older pin's binary
         "kind-x.partial",
     }
 
 
-def test_a_volume_is_new_ready_or_stale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_a_volume_is_new_ready_stale_or_foreign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(lab_start, "DATA", tmp_path)
     monkeypatch.setattr(lab_start, "STAMP", tmp_path / "docker-plus-plus-lab")
+    monkeypatch.setattr(lab_start, "LOADING", tmp_path / "docker-plus-plus-lab.loading")
     assert lab_start.volume_state("abc") == "new"
     (tmp_path / "overlay2").mkdir()
-    assert lab_start.volume_state("abc") == "stale"  # a first start that stopped half-way
+    assert lab_start.volume_state("abc") == "foreign"  # not the lab's: never emptied
+    (tmp_path / "docker-plus-plus-lab.loading").write_text("abc\n")
+    assert lab_start.volume_state("abc") == "stale"  # a load that stopped half-way
+    (tmp_path / "docker-plus-plus-lab.loading").unlink()
     (tmp_path / "docker-plus-plus-lab").write_text("old\n")
     assert lab_start.volume_state("abc") == "stale"  # another lab build
     (tmp_path / "docker-plus-plus-lab").write_text("abc\n")
@@ -49,15 +54,13 @@ def test_a_volume_is_new_ready_or_stale(tmp_path: Path, monkeypatch: pytest.Monk
 def test_without_privileged_the_lab_says_so_in_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):
-    (tmp_path / "lab-id").write_text("0123456789ab\n")
-    monkeypatch.setattr(lab_start, "LAB_ID", tmp_path / "lab-id")
     monkeypatch.setattr(lab_start, "privileged", lambda: False)
     assert lab_start.start() == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].endswith(
-        "docker run --privileged -p 8888:8888 -v docker-plus-plus:/var/lib/docker "
-        "dockerplusplus/lab:0123456789ab"
+        "docker run --privileged --name docker-plus-plus -p 8888:8888 "
+        "-v docker-plus-plus:/var/lib/docker IMAGE"
     )
 
 

@@ -12,12 +12,13 @@ Timings are wall-clock on whatever else the machine is doing: run it on an idle 
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _results import report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LABKIT = [sys.executable, "-m", "labkit._setup.cli"]
@@ -83,10 +84,7 @@ def main() -> int:
     if not args.no_notebooks:
         results["notebooks (s)"] = notebook_times()
     results["image sizes (MB)"] = image_sizes()
-    print(json.dumps(results, indent=2))
-    out = ROOT / "benchmarks" / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"{results['when']}.json").write_text(json.dumps(results, indent=2) + "\n")
+    report(results)
     return 0
 
 

@@ -15,7 +15,6 @@ would reuse it). Results are printed and saved to benchmarks/results/cluster-<ti
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import subprocess
@@ -23,6 +22,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _results import report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -139,10 +140,7 @@ def main() -> int:
     if not args.no_create:
         results["cluster creation (s)"] = creation_times()
         results["idle memory after 60 s (MiB)"] = idle_memory()
-    print(json.dumps(results, indent=2))
-    out = ROOT / "benchmarks" / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"cluster-{results['when']}.json").write_text(json.dumps(results, indent=2) + "\n")
+    report(results, "cluster-")
     return 0
 
 

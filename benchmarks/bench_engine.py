@@ -14,11 +14,12 @@ benchmarks/results/engine-<timestamp>.json.
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _results import report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -57,10 +58,7 @@ def main() -> int:
     engine.ensure_engine()
     results["engine start: stopped → answering (s)"] = round(time.monotonic() - start, 1)
     results["labkit up, warm, after an engine restart (s)"] = timed([labkit, "up"])
-    print(json.dumps(results, indent=2))
-    out = ROOT / "benchmarks" / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"engine-{results['when']}.json").write_text(json.dumps(results, indent=2) + "\n")
+    report(results, "engine-")
     return 0
 
 

@@ -13,13 +13,14 @@ it. Results are printed and saved to benchmarks/results/helm-<timestamp>.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _results import report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -99,10 +100,7 @@ def main() -> int:
         results["helm build, cold (s)"] = cold_build()
     results["helm build, warm (s)"] = warm_build()
     results["wordpress"] = install_to_page()
-    print(json.dumps(results, indent=2))
-    out = ROOT / "benchmarks" / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"helm-{results['when']}.json").write_text(json.dumps(results, indent=2) + "\n")
+    report(results, "helm-")
     return 0
 
 

@@ -12,10 +12,11 @@ are removed at the end. Results are printed and saved to benchmarks/results/lab-
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
+
+from _results import report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -68,10 +69,7 @@ def main() -> int:
         )
     finally:
         _remove()
-    print(json.dumps(results, indent=2, ensure_ascii=False))
-    out = ROOT / "benchmarks" / "results" / f"lab-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    report(results, "lab-")
     return 0
 
 

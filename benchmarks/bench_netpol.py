@@ -19,12 +19,13 @@ benchmarks/results/netpol-<timestamp>.json.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _results import report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -162,10 +163,7 @@ def main() -> int:
     results["apply → blocked"] = summary(blocked)
     results["delete → allowed again"] = summary(allowed)
     results["goal < 1 s met"] = max(blocked + allowed) < 1
-    print(json.dumps(results, indent=2))
-    out = ROOT / "benchmarks" / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"netpol-{results['when']}.json").write_text(json.dumps(results, indent=2) + "\n")
+    report(results, "netpol-")
     return 0
 
 

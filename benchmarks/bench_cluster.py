@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -76,35 +77,42 @@ def node_image_time() -> float:
     return round(time.monotonic() - start, 1)
 
 
-def creation_times() -> dict[str, float]:
-    """Plain `kind create` then labkit's creation (add-ons and waits), one after the other.
+def creation_times(rounds: int = 3) -> dict[str, object]:
+    """Plain `kind create`, then labkit's creation (add-ons, waits): alternately, ``rounds`` times.
 
-    One at a time, on an otherwise idle engine. Plain kind gets the one kubelet setting it
-    needs on this cgroup v1 machine (``failCgroupV1: false``, as labkit's configuration has).
+    One at a time, on an otherwise idle engine; medians compared (on 2 cores one creation
+    varies by ±5 s). Plain kind gets the one kubelet setting it needs on this cgroup v1
+    machine (``failCgroupV1: false``, as labkit's configuration has).
     """
-    cluster.delete()
     config = Path(tempfile.mkstemp(suffix=".yaml")[1])
     config.write_text(
         "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\n"
         "nodes: [{role: control-plane}, {role: worker}, {role: worker}]\n"
         "kubeadmConfigPatches:\n- |\n  kind: KubeletConfiguration\n  failCgroupV1: false\n"
     )
-    start = time.monotonic()
-    sh(
-        f"kind create cluster --name bench --image {node_image()} --config {config} "
-        "--kubeconfig /dev/null",
-        timeout=600,
-    )
-    kind_time = time.monotonic() - start
-    sh("kind delete cluster --name bench --kubeconfig /dev/null", timeout=300)
-    config.unlink()
-    start = time.monotonic()
-    cluster.ensure_cluster()
-    labkit_time = time.monotonic() - start
+    kind_times, labkit_times = [], []
+    try:
+        for _ in range(rounds):
+            cluster.delete()
+            start = time.monotonic()
+            sh(
+                f"kind create cluster --name bench --image {node_image()} --config {config} "
+                "--kubeconfig /dev/null",
+                timeout=600,
+            )
+            kind_times.append(round(time.monotonic() - start, 1))
+            sh("kind delete cluster --name bench --kubeconfig /dev/null", timeout=300)
+            start = time.monotonic()
+            cluster.ensure_cluster()
+            labkit_times.append(round(time.monotonic() - start, 1))
+    finally:
+        config.unlink()
+        sh("kind delete cluster --name bench --kubeconfig /dev/null", check=False, timeout=300)
+    kind_median, labkit_median = statistics.median(kind_times), statistics.median(labkit_times)
     return {
-        "labkit: kind create + add-ons + all system Pods ready": round(labkit_time, 1),
-        "kind create cluster (same image, 3 nodes, no add-ons)": round(kind_time, 1),
-        "ratio": round(labkit_time / kind_time, 2),
+        "labkit: kind create + add-ons + all system Pods ready": labkit_times,
+        "kind create cluster (same image, 3 nodes, no add-ons)": kind_times,
+        "ratio of the medians": round(labkit_median / kind_median, 2),
     }
 
 
@@ -130,6 +138,7 @@ def main() -> int:
     parser.add_argument("--cold-go", action="store_true", help="all Go programs, empty caches")
     parser.add_argument("--node-image", action="store_true", help="node image, binaries cached")
     parser.add_argument("--no-create", action="store_true", help="skip creation and memory")
+    parser.add_argument("--rounds", type=int, default=3, help="creations of each (default 3)")
     args = parser.parse_args()
     use_course_tools()
     results: dict[str, object] = {"when": time.strftime("%Y-%m-%dT%H:%M:%S")}
@@ -138,7 +147,7 @@ def main() -> int:
     if args.node_image:
         results["node image from cached binaries (s)"] = node_image_time()
     if not args.no_create:
-        results["cluster creation (s)"] = creation_times()
+        results["cluster creation (s)"] = creation_times(args.rounds)
         results["idle memory after 60 s (MiB)"] = idle_memory()
     report(results, "cluster-")
     return 0

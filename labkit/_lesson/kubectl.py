@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .._errors import ClusterUnavailable, ManifestError, TimeoutExpired
+from .._errors import ClusterUnavailable, LabkitError, ManifestError, TimeoutExpired
 from .._poll import NotYet, poll
 from .sh import Result, sh
 
@@ -75,29 +75,33 @@ def _offset(text: str, line: int) -> int:
     return sum(len(row) for row in lines[:line])
 
 
-def apply(manifest: str | Path, *, namespace: str | None = None, timeout: float = 120) -> str:
+def apply(
+    manifest: str | Path,
+    *,
+    namespace: str | None = None,
+    timeout: float = 120,
+    validate: bool = True,
+) -> str:
     """Server-side apply of YAML text or a file, all or nothing; re-applying is a no-op.
 
     The whole manifest is validated by the API server first (``--dry-run=server``). A dry run
     creates nothing, so the Namespaces and CustomResourceDefinitions the manifest itself
     defines are applied first; if the rest is then refused, the ones created here are
-    deleted again, and nothing is left half-applied.
+    deleted again, and nothing is left half-applied. ``validate=False`` applies at once
+    (labkit's own add-ons: known good, applied again by the next `labkit up`; on a cluster
+    just created every call takes seconds).
     """
     source = str(manifest) if isinstance(manifest, Path) else "manifest"
     text = manifest.read_text() if isinstance(manifest, Path) else manifest
     docs = documents(text, source)
     args = f"apply --server-side --force-conflicts --field-manager={FIELD_MANAGER} -f -"
     args += f" -n {namespace}" if namespace else ""
-    if _dry_run(args, text, timeout) is not None:
+    if validate and _dry_run(args, text, timeout) is not None:
         created = _apply_foundations(docs, args, timeout)
         refusal = _dry_run(args, text, timeout)
         if refusal is not None:
             if created:
-                kubectl(
-                    f"delete --ignore-not-found --timeout=60s {' '.join(created)}",
-                    timeout=90,
-                    check=False,
-                )
+                _delete(created)
             raise ManifestError(
                 f"The cluster refused {source}: {refusal}",
                 "Fix the object named above; nothing was applied.",
@@ -112,20 +116,41 @@ def _dry_run(args: str, text: str, timeout: float) -> str | None:
 
 
 def _apply_foundations(docs: list[dict], args: str, timeout: float) -> list[str]:
-    """Apply the manifest's missing Namespaces and CRDs; return those created (kind/name)."""
-    created = []
-    for doc in docs:
-        if doc["kind"] not in ("Namespace", "CustomResourceDefinition"):
-            continue
-        ref = f"{doc['kind'].lower()}/{doc['metadata']['name']}"
-        if kubectl(f"get {ref}", check=False).ok:
-            continue
-        kubectl(args, input=yaml.safe_dump(doc), timeout=timeout)
-        created.append(ref)
-    crds = [ref for ref in created if ref.startswith("customresourcedefinition/")]
-    if crds:
-        kubectl(f"wait --for=condition=Established {' '.join(crds)} --timeout=60s", timeout=90)
+    """Apply the manifest's missing Namespaces and CRDs; return those created (kind/name).
+
+    One `kubectl get` finds the missing ones and one `kubectl apply` creates them (an
+    add-on's manifest defines a dozen: one call each took seconds).
+    """
+    wanted = {
+        f"{doc['kind'].lower()}/{doc['metadata']['name']}": doc
+        for doc in docs
+        if doc["kind"] in ("Namespace", "CustomResourceDefinition")
+    }
+    if not wanted:
+        return []
+    found = kubectl(f"get {' '.join(wanted)} --ignore-not-found -o name", timeout=timeout)
+    # `-o name` spells a CRD customresourcedefinition.apiextensions.k8s.io/NAME
+    present = set()
+    for line in found.output.split():
+        kind, _, name = line.partition("/")
+        present.add(f"{kind.split('.')[0]}/{name}")
+    created = [ref for ref in wanted if ref not in present]
+    if not created:
+        return []
+    try:
+        kubectl(args, input=yaml.safe_dump_all(wanted[ref] for ref in created), timeout=timeout)
+        crds = [ref for ref in created if ref.startswith("customresourcedefinition/")]
+        if crds:
+            kubectl(f"wait --for=condition=Established {' '.join(crds)} --timeout=60s", timeout=90)
+    except LabkitError:
+        _delete(created)  # some may have been made before the refusal
+        raise
     return created
+
+
+def _delete(refs: list[str]) -> None:
+    """Delete (bounded, absent is fine) the objects ``refs`` (kind/name)."""
+    kubectl(f"delete --ignore-not-found --timeout=60s {' '.join(refs)}", timeout=90, check=False)
 
 
 def wait_rollout(kind_name: str, namespace: str, timeout: float = 180) -> Result:

@@ -58,6 +58,9 @@ _CACHE_SKIPPED = {
     *("daemon.json", "dockerd.log", "forge"),
 }
 
+# The tests' tools (the devcontainer CLI): not the lab's, whether a test installed them or not
+_TEST_ONLY = {"npm": {"@devcontainers"}, "tools": {"devcontainer"}}
+
 
 def saved_images() -> list[str]:
     """Every image reference the lab loads: the course images (hash and names), the node image.
@@ -94,6 +97,8 @@ def _cache_ignore(folder: str, names: list[str]) -> set[str]:
         skipped |= {n for n in names if n in _CACHE_SKIPPED or n.startswith(_SKIPPED_PREFIXES)}
     elif Path(folder) == cache_root() / "go-bin":
         skipped |= set(names) - _kept_binaries()
+    elif Path(folder).parent == cache_root():
+        skipped |= set(names) & _TEST_ONLY.get(Path(folder).name, set())
     return skipped
 
 

@@ -88,11 +88,25 @@ def ensure_gitlab_ci_local() -> Path:
     """gitlab-ci-local, pinned, run by the course's Node.js; linked as ``gitlab-ci-local``."""
     if not shutil.which("rsync"):  # it copies the project into each job's build folder
         apt_install("rsync")
-    node = ensure_node()
     package = unpack("gitlab-ci-local", v.GITLAB_CI_LOCAL)
-    launcher = package.parent / "gitlab-ci-local"  # not `env node`: another node may come first
-    script = f'#!/bin/sh\nexec "{node}" "{package / "dist" / "index.js"}" "$@"\n'
-    if not launcher.exists() or launcher.read_text() != script:
-        launcher.write_text(script)
+    return _node_tool("gitlab-ci-local", package, "dist/index.js")
+
+
+def ensure_devcontainer_cli() -> Path:
+    """The devcontainer CLI (@devcontainers/cli), pinned; linked as ``devcontainer``."""
+    package = unpack("@devcontainers/cli", v.DEVCONTAINER_CLI)
+    return _node_tool("devcontainer", package, "devcontainer.js")
+
+
+def _node_tool(name: str, package: Path, script: str) -> Path:
+    """Link ``name``: a launcher beside ``package`` running its ``script`` with our Node.js.
+
+    Not ``#!/usr/bin/env node``: another, older node may come first on PATH.
+    """
+    node = ensure_node()
+    launcher = package.parent / name
+    text = f'#!/bin/sh\nexec "{node}" "{package / script}" "$@"\n'
+    if not launcher.exists() or launcher.read_text() != text:
+        launcher.write_text(text)
         launcher.chmod(0o755)
-    return link_tool("gitlab-ci-local", launcher)
+    return link_tool(name, launcher)

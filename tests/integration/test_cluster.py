@@ -134,6 +134,56 @@ def test_a_manifest_the_server_refuses_applies_nothing(namespace):
     assert not kubectl(f"get namespace {namespace}", check=False).ok
 
 
+def _gadgets(group: str, namespace: str, size: str) -> str:
+    """A Namespace, a CRD (group ``group``) and one object of it, in one manifest."""
+    return f"""apiVersion: v1
+kind: Namespace
+metadata:
+  name: {namespace}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gadgets.{group}
+spec:
+  group: {group}
+  scope: Namespaced
+  names: {{plural: gadgets, singular: gadget, kind: Gadget}}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec: {{type: object, properties: {{size: {{type: integer}}}}}}
+---
+apiVersion: {group}/v1
+kind: Gadget
+metadata:
+  name: g
+  namespace: {namespace}
+spec:
+  size: {size}
+"""
+
+
+def test_a_manifest_defining_its_namespace_and_crd_applies_whole_or_not_at_all(namespace):
+    group = f"{namespace}.labkit.test"
+    try:
+        with pytest.raises(ManifestError, match="size"):
+            apply(_gadgets(group, namespace, '"big"'))  # refused by the CRD's schema
+        assert not kubectl(f"get crd gadgets.{group}", check=False).ok
+        assert not kubectl(f"get namespace {namespace}", check=False).ok
+        for _ in range(2):  # created, then a no-op
+            apply(_gadgets(group, namespace, "3"))
+        size = kubectl(f"get gadget g -n {namespace} -o jsonpath={{.spec.size}}").output
+        assert size == "3"
+    finally:
+        kubectl(f"delete crd gadgets.{group} --ignore-not-found", timeout=120)
+
+
 def test_documents_rejects_non_objects():
     with pytest.raises(ManifestError, match="document 1"):
         documents("just: a mapping\n")

@@ -2,7 +2,8 @@
 
 Written for a machine where the course's engine already runs on Docker's default socket: it
 plays "the other engine". The course's engine is started again beside it in own-engine mode
-(as root), each runs a container, and only the own engine is stopped. The clean-up always
+(as root), each runs a container, and only the own engine is stopped; then the other engine
+is stopped mid-run and started again while the own engine serves on. The clean-up always
 runs: the own engine's dockerd and containerd stopped, its bridge and firewall rules removed,
 its data and run folders removed.
 """
@@ -192,3 +193,41 @@ def test_the_course_engine_runs_beside_another_and_stops_alone(engine):
         assert remembered_engine_host() == remembered
     finally:
         other_box.remove(force=True)
+
+
+def serves(own: docker.DockerClient, box, port: int) -> None:
+    """``box`` (nginx on the own engine) answers on its host port and across the own bridge."""
+    wait_http(f"http://127.0.0.1:{port}", expect="Welcome to nginx!", timeout=60)
+    box.reload()
+    address = box.attrs["NetworkSettings"]["Networks"]["bridge"]["IPAddress"]
+    curl = f"curl -s -o /dev/null -w %{{http_code}} --max-time 10 http://{address}/"
+    assert own.containers.run("nginx:latest", curl.split(), remove=True).decode().strip() == "200"
+
+
+def test_the_course_engine_runs_on_when_the_other_stops_and_starts_again(engine):
+    """The other engine stopped mid-run, then started again (it rewrites its firewall rules).
+
+    Here the other engine is the course's own default one: the finally clause brings it and
+    what runs on it (registries, cluster) back with `labkit up`, for the tests after this one.
+    """
+    from labkit._setup.commands import up
+
+    with own_engine_running() as own:
+        own.images.pull("nginx", tag="latest")  # through the mirror, on the other engine
+        port = free_port()
+        box = own.containers.run(
+            "nginx:latest", name=OWN_BOX, detach=True, ports={"80/tcp": ("127.0.0.1", port)}
+        )
+        serves(own, box, port)
+        try:
+            stop_dockerd(layout=DEFAULT)
+            assert not answers(DEFAULT.host)
+            box.reload()
+            assert answers(OWN.host) and box.status == "running"
+            serves(own, box, port)
+            assert own.containers.run("nginx:latest", ["echo", "on"], remove=True) == b"on\n"
+        finally:
+            up()  # the other engine again, its containers restarted, the cluster reused
+        assert answers(DEFAULT.host)
+        serves(own, box, port)  # after the other engine set up its firewall rules again
+        stop_dockerd(layout=OWN)

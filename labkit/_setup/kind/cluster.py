@@ -256,9 +256,8 @@ def _join_registries() -> None:
 def install_addons() -> None:
     """Apply the add-ons and wait (bounded) for the system workloads to roll out."""
     with step("installing add-ons and waiting for the system Pods"):
-        for name in addons.ADDONS:
-            apply(addons.manifest(name))
-            say(f"    {name} applied")
+        apply("\n---\n".join(addons.manifest(name) for name in addons.ADDONS), validate=False)
+        say(f"    applied: {', '.join(addons.ADDONS)}")
         wait_nodes_ready()
         for rollout, namespace in addons.ROLLOUTS:
             wait_rollout(rollout, namespace, timeout=READY_TIMEOUT)

@@ -53,9 +53,9 @@ def _quiet_lab_settings() -> None:
         path.write_text(json.dumps({"@jupyterlab/apputils-extension:notification": setting}))
 
 
-def _lab(args: argparse.Namespace) -> int:
+def jupyterlab_command(extra: list[str]) -> list[str]:
+    """The command line of the course's JupyterLab (run from the repository), ``extra`` last."""
     _quiet_lab_settings()
-    os.chdir(REPO_DIR)
     command = [
         sys.executable,
         "-m",
@@ -64,9 +64,15 @@ def _lab(args: argparse.Namespace) -> int:
         f"--ServerApp.root_dir={REPO_DIR}",
         "--LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb",
     ]  # the repository is the root, so notebooks can show ../images/*.svg
-    if os.geteuid() == 0 and "--allow-root" not in args.extra:
+    if os.geteuid() == 0 and "--allow-root" not in extra:
         command.append("--allow-root")  # the course runs as root on Debian machines
-    os.execv(command[0], [*command, *args.extra])
+    return [*command, *extra]
+
+
+def _lab(args: argparse.Namespace) -> int:
+    os.chdir(REPO_DIR)
+    command = jupyterlab_command(args.extra)
+    os.execv(command[0], command)
     return 0
 
 

@@ -42,8 +42,9 @@ LAB_REPOSITORY = "dockerplusplus/lab"
 LAB_DIR = Path("/opt/docker-plus-plus")  # in the image: the archive and the lab's identity
 ARCHIVE = LAB_DIR / "images.tar"
 LAB_ID = LAB_DIR / "lab-id"
+STOP_TIMEOUT = 60  # `docker stop`: seconds for JupyterLab, then the engine inside, to stop
 RUN_COMMAND = (
-    "docker run --privileged --name docker-plus-plus -p 8888:8888 "
+    f"docker run --privileged --stop-timeout {STOP_TIMEOUT} --name docker-plus-plus -p 8888:8888 "
     "-v docker-plus-plus:/var/lib/docker {image}"
 )
 RECIPE = RECIPES_DIR / "lab"
@@ -235,7 +236,8 @@ def run_lab(image: str, name: str, volume: str, token: str, timeout: float = 120
         TimeoutExpired: JupyterLab did not answer within ``timeout`` seconds.
     """
     sh(
-        f"docker run -d --name {name} --privileged -p 127.0.0.1::8888 -e LAB_TOKEN={token} "
+        f"docker run -d --name {name} --privileged --stop-timeout {STOP_TIMEOUT} "
+        f"-p 127.0.0.1::8888 -e LAB_TOKEN={token} "
         f"-v {volume}:/var/lib/docker {image}",
         timeout=120,
     )

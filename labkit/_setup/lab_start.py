@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from .._engines import DEFAULT
 from .._errors import LabkitError, PortBusy
 from .._lesson.docker import port_free
 from .._lesson.sh import sh
+from .._paths import REPO_DIR
 from .._progress import say, step
 from .lab_image import ARCHIVE, LAB_ID, RUN_COMMAND, saved_images
 
@@ -25,6 +28,8 @@ DATA = Path("/var/lib/docker")  # the volume
 STAMP = DATA / "docker-plus-plus-lab"  # which lab build's images the volume holds, complete
 LOADING = DATA / "docker-plus-plus-lab.loading"  # a load under way: the volume is the lab's
 PORT = 8888
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+_ENGINE_STOP_TIMEOUT = 45  # within the container's stop timeout (lab_image.STOP_TIMEOUT, 60 s)
 _CAP_SYS_ADMIN = 21
 
 
@@ -145,7 +150,7 @@ def prepare() -> None:
 
 
 def start(port: int = PORT) -> int:
-    """The entrypoint: prepare the lab, then replace this process by JupyterLab."""
+    """The entrypoint: prepare the lab, serve JupyterLab, stop the engine when it ends."""
     if not privileged():
         print(
             "docker-plus-plus lab: this container needs --privileged (it runs its own Docker "
@@ -162,14 +167,47 @@ def start(port: int = PORT) -> int:
     prepare()
     token = os.environ.get("LAB_TOKEN") or secrets.token_hex(16)
     say(f"Docker++ lab: JupyterLab opens at http://127.0.0.1:{port}/lab?token={token}")
-    from .cli import main
+    from .cli import jupyterlab_command
 
-    return main(
-        [
-            "lab",
-            "--ip=0.0.0.0",
-            f"--port={port}",
-            "--no-browser",
-            f"--IdentityProvider.token={token}",
-        ]
-    )
+    options = [
+        "--ip=0.0.0.0",
+        f"--port={port}",
+        "--no-browser",
+        f"--IdentityProvider.token={token}",
+    ]
+    return serve(jupyterlab_command(options))
+
+
+def serve(command: list[str]) -> int:
+    """Run JupyterLab until it ends or the container is stopped; then stop the engine.
+
+    `docker stop` signals tini, which passes the signal to this process only: it is passed on
+    to JupyterLab as SIGTERM (its clean stop: kernels shut down; so is Ctrl-C), and once
+    JupyterLab has ended the engine is stopped as a shutdown does (its containers, the
+    cluster's nodes among them, stopped, not killed with the container); further signals
+    are ignored meanwhile. Returns JupyterLab's exit code (128 + N if signal N ended it).
+    """
+    from .engine import stop_dockerd
+
+    children: list[subprocess.Popen] = []
+    stop_asked: list[int] = []
+
+    def pass_on(signum: int, _frame: object) -> None:
+        stop_asked.append(signum)
+        for child in children:
+            child.send_signal(signal.SIGTERM)
+
+    previous = {signum: signal.signal(signum, pass_on) for signum in _STOP_SIGNALS}
+    try:
+        children.append(subprocess.Popen(command, cwd=REPO_DIR))
+        if stop_asked:  # asked before JupyterLab existed
+            children[0].send_signal(signal.SIGTERM)
+        code = children[0].wait()
+        for signum in _STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)  # a second `docker stop` waits for this one
+        with step("stopping the course's engine"):
+            stop_dockerd(timeout=_ENGINE_STOP_TIMEOUT, missing_ok=True)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return 128 - code if code < 0 else code

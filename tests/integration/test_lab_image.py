@@ -20,7 +20,7 @@ import pytest
 
 from labkit import sh
 from labkit._lesson.http import http_get
-from labkit._setup.lab_image import RUN_COMMAND, build_lab_image, run_lab
+from labkit._setup.lab_image import RUN_COMMAND, STOP_TIMEOUT, build_lab_image, run_lab
 
 pytestmark = pytest.mark.docker
 
@@ -89,3 +89,12 @@ def test_doctor_is_green_inside(lab: str):
 def test_a_docker_chapter_and_a_kubernetes_one_where_the_cluster_runs_match_inside(lab: str):
     result = sh(f"docker exec {NAME} {NBVAL} {' '.join(CHAPTERS)}", check=False, timeout=1800)
     assert result.ok, result.output[-4000:]
+
+
+def test_docker_stop_ends_jupyterlab_then_the_engine_cleanly(lab: str):
+    # the last test of the module: it stops the lab
+    sh(f"docker stop {NAME}", timeout=STOP_TIMEOUT + 60)  # the container's own stop timeout
+    log = sh(f"docker logs --tail 20 {NAME}", timeout=60).output
+    code = sh(f"docker inspect -f '{{{{.State.ExitCode}}}}' {NAME}", timeout=30).output.strip()
+    assert "✓ stopping the course's engine" in log, log
+    assert code == "0", log  # not 137: nothing was killed

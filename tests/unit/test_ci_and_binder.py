@@ -11,7 +11,7 @@ import yaml
 
 from labkit import versions
 from labkit._paths import RECIPES_DIR
-from labkit._setup.lab_image import RUN_COMMAND
+from labkit._setup.lab_image import RUN_COMMAND, STOP_TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "course.yml"
@@ -92,6 +92,7 @@ def test_the_dev_container_opens_the_published_lab_image_with_its_entrypoint():
     workdir = re.search(r"^WORKDIR (\S+)$", (RECIPES_DIR / "lab" / "Dockerfile").read_text(), re.M)
     assert config["workspaceFolder"] == workdir[1]
     assert config["remoteUser"] == "root" and 8888 in config["forwardPorts"]
+    assert config["runArgs"] == [f"--stop-timeout={STOP_TIMEOUT}"]
 
 
 def test_the_go_version_and_actionlint_do_not_change_the_node_image():

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 
+from labkit._poll import poll
 from labkit._setup import lab_image, lab_start
 from labkit._setup.kind.components import KUBERNETES_PROGRAMS
 
@@ -66,7 +71,7 @@ def test_without_privileged_the_lab_says_so_in_one_line(
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].endswith(
-        "docker run --privileged --name docker-plus-plus -p 8888:8888 "
+        "docker run --privileged --stop-timeout 60 --name docker-plus-plus -p 8888:8888 "
         "-v docker-plus-plus:/var/lib/docker IMAGE"
     )
 
@@ -92,3 +97,32 @@ def test_the_lab_creates_the_cluster_on_cgroup_v2_skips_it_on_v1_unless_told(
     (tmp_path / "cgroup.controllers").unlink()
     monkeypatch.setenv("LAB_CLUSTER", "1")
     assert lab_start.cluster_wanted(tmp_path) is None
+
+
+def test_serve_passes_the_stop_signal_to_jupyterlab_then_stops_the_engine(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    stopped = []
+    monkeypatch.setattr("labkit._setup.engine.stop_dockerd", lambda **kw: stopped.append(kw))
+    ready = tmp_path / "ready"
+    lab = (  # a JupyterLab stand-in: ends with 0 on SIGTERM, 3 if never signalled
+        "import pathlib, signal, sys, time; signal.signal(signal.SIGTERM, lambda *a: sys.exit(0)); "
+        f"pathlib.Path({str(ready)!r}).touch(); time.sleep(30); sys.exit(3)"
+    )
+
+    def docker_stop() -> None:  # SIGINT, as Ctrl-C: passed on as SIGTERM
+        poll(lambda: ready.exists() or None, timeout=20, what="the stand-in", fix="", every=0.05)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    # whatever happens, a late signal finds a harmless handler, not pytest's
+    before = signal.signal(signal.SIGINT, lambda *_: None)
+    stopper = threading.Thread(target=docker_stop)
+    try:
+        stopper.start()
+        assert lab_start.serve([sys.executable, "-c", lab]) == 0
+        stopper.join(timeout=30)
+        assert stopped == [{"timeout": 45, "missing_ok": True}]
+        assert signal.getsignal(signal.SIGINT) is not lab_start.signal.SIG_IGN  # put back
+    finally:
+        stopper.join(timeout=30)
+        signal.signal(signal.SIGINT, before)

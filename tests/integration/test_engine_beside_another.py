@@ -111,6 +111,27 @@ def leave_stale_pid_file_and_socket() -> None:
         sock.bind(str(OWN.socket))
 
 
+def serve_nginx(own: docker.DockerClient):
+    """An nginx container on the own engine, its port published on 127.0.0.1: (box, port)."""
+    port = free_port()
+    box = own.containers.run(
+        "nginx:latest", name=OWN_BOX, detach=True, ports={"80/tcp": ("127.0.0.1", port)}
+    )
+    return box, port
+
+
+def serves(own: docker.DockerClient, box, port: int) -> str:
+    """Check that ``box`` (nginx on the own engine) answers on its host port and across the
+    own bridge (through the host's FORWARD chain: DROP policy, br_netfilter, which labkit's
+    rules open for the own bridges); return its address there."""
+    wait_http(f"http://127.0.0.1:{port}", expect="Welcome to nginx!", timeout=60)
+    box.reload()
+    address = box.attrs["NetworkSettings"]["Networks"]["bridge"]["IPAddress"]
+    curl = f"curl -s -o /dev/null -w %{{http_code}} --max-time 10 http://{address}/"
+    assert own.containers.run("nginx:latest", curl.split(), remove=True).decode().strip() == "200"
+    return address
+
+
 def test_the_course_engine_runs_beside_another_and_stops_alone(engine):
     other = engine
     docker_host, remembered = os.environ.get("DOCKER_HOST"), remembered_engine_host()
@@ -137,20 +158,10 @@ def test_the_course_engine_runs_beside_another_and_stops_alone(engine):
             headers, _ = Registry(MIRROR).get("library/nginx/manifests/latest", MANIFEST_TYPES)
             assert pulled.id == headers["Docker-Content-Digest"]
 
-            # a container with a published port, on the own bridge
-            port = free_port()
-            box = own.containers.run(
-                "nginx:latest", name=OWN_BOX, detach=True, ports={"80/tcp": ("127.0.0.1", port)}
-            )
-            wait_http(f"http://127.0.0.1:{port}", expect="Welcome to nginx!", timeout=60)
-            box.reload()
-            address = box.attrs["NetworkSettings"]["Networks"]["bridge"]["IPAddress"]
+            # a container with a published port, on the own bridge, reached from another
+            box, port = serve_nginx(own)
+            address = serves(own, box, port)
             assert address.startswith("10.200."), address  # own_engine.BRIDGE_ADDRESS
-            # container to container across the bridge: through the host's FORWARD chain
-            # (DROP policy, br_netfilter), which labkit's rules open for the own bridges
-            curl = f"curl -s -o /dev/null -w %{{http_code}} --max-time 10 http://{address}/"
-            code = own.containers.run("nginx:latest", curl.split(), remove=True)
-            assert code.decode().strip() == "200"
 
             # each engine sees its own containers only; the docker CLI follows DOCKER_HOST
             assert names(own) == {OWN_BOX}
@@ -195,15 +206,6 @@ def test_the_course_engine_runs_beside_another_and_stops_alone(engine):
         other_box.remove(force=True)
 
 
-def serves(own: docker.DockerClient, box, port: int) -> None:
-    """``box`` (nginx on the own engine) answers on its host port and across the own bridge."""
-    wait_http(f"http://127.0.0.1:{port}", expect="Welcome to nginx!", timeout=60)
-    box.reload()
-    address = box.attrs["NetworkSettings"]["Networks"]["bridge"]["IPAddress"]
-    curl = f"curl -s -o /dev/null -w %{{http_code}} --max-time 10 http://{address}/"
-    assert own.containers.run("nginx:latest", curl.split(), remove=True).decode().strip() == "200"
-
-
 def test_the_course_engine_runs_on_when_the_other_stops_and_starts_again(engine):
     """The other engine stopped mid-run, then started again (it rewrites its firewall rules).
 
@@ -214,10 +216,7 @@ def test_the_course_engine_runs_on_when_the_other_stops_and_starts_again(engine)
 
     with own_engine_running() as own:
         own.images.pull("nginx", tag="latest")  # through the mirror, on the other engine
-        port = free_port()
-        box = own.containers.run(
-            "nginx:latest", name=OWN_BOX, detach=True, ports={"80/tcp": ("127.0.0.1", port)}
-        )
+        box, port = serve_nginx(own)
         serves(own, box, port)
         try:
             stop_dockerd(layout=DEFAULT)

@@ -51,13 +51,16 @@ def _json_patch(kind: str, name: str, operations: list[dict]) -> dict:
     return {"target": {"kind": kind, "name": name}, "patch": yaml.safe_dump(operations)}
 
 
+_CONTAINER = "/spec/template/spec/containers/0"  # in a Deployment or DaemonSet: its only one
+
+
 def _prompt_readiness() -> list[dict]:
     """Patch operations: probe readiness from the start, every 2 s.
 
     The add-ons' own probes wait 10-20 s, then probe every 10 s: a cluster ready seconds
     after its Pods are (metrics-server is ready from its second scrape, 15 s after start).
     """
-    probe = "/spec/template/spec/containers/0/readinessProbe"
+    probe = f"{_CONTAINER}/readinessProbe"
     return [
         {"op": "replace", "path": f"{probe}/initialDelaySeconds", "value": 0},
         {"op": "replace", "path": f"{probe}/periodSeconds", "value": 2},
@@ -75,13 +78,12 @@ def _startup_probe() -> list[dict]:
     """
     probe = {"httpGet": {"path": "/metrics", "port": "monitoring"}}
     probe |= {"periodSeconds": 2, "failureThreshold": 10}
-    return [{"op": "add", "path": "/spec/template/spec/containers/0/startupProbe", "value": probe}]
+    return [{"op": "add", "path": f"{_CONTAINER}/startupProbe", "value": probe}]
 
 
 def metrics_server() -> str:
     """metrics-server (``kubectl top`` and the HorizontalPodAutoscaler's CPU metrics)."""
     base = module_dir("sigs.k8s.io/metrics-server", v.METRICS_SERVER) / "manifests" / "base"
-    container = "/spec/template/spec/containers/0"
     files = ("apiservice.yaml", "deployment.yaml", "rbac.yaml", "service.yaml")
     return kustomized(
         [base / name for name in files],
@@ -97,9 +99,13 @@ def metrics_server() -> str:
                 "Deployment",
                 "metrics-server",
                 [
-                    {"op": "replace", "path": f"{container}/imagePullPolicy", "value": "Never"},
+                    {"op": "replace", "path": f"{_CONTAINER}/imagePullPolicy", "value": "Never"},
                     # kind's kubelets serve self-signed certificates
-                    {"op": "add", "path": f"{container}/args/-", "value": "--kubelet-insecure-tls"},
+                    {
+                        "op": "add",
+                        "path": f"{_CONTAINER}/args/-",
+                        "value": "--kubelet-insecure-tls",
+                    },
                     *_prompt_readiness(),
                 ],
             )

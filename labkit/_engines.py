@@ -38,11 +38,6 @@ class EngineLayout:
         """The folder of its containerd: settings, socket, pid file and state."""
         return self.exec_root / "containerd"
 
-    @property
-    def containerd_socket(self) -> Path:
-        """The socket of the engine's containerd."""
-        return self.containerd_dir / "containerd.sock"
-
     def settings_file(self) -> Path:
         """The dockerd settings labkit writes (`labkit._setup.engine.daemon_config`)."""
         return cache_dir() / self.settings_name

@@ -101,12 +101,14 @@ def build(source: Path, all_sources: list[Path]) -> nbformat.NotebookNode:
 
 
 def strip_run_metadata(path: Path) -> None:
-    """Drop papermill's timings and parameters, which change at every run."""
+    """Drop papermill's timings and parameters (new at every run) and its empty tag lists."""
     notebook = nbformat.read(path, as_version=4)
     notebook.metadata.pop("papermill", None)
     for cell in notebook.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if cell.metadata.get("tags") == []:
+            del cell.metadata["tags"]
     nbformat.write(notebook, path)
 
 
@@ -126,6 +128,10 @@ def main() -> int:
     parser.add_argument("--execute", action="store_true", help="re-run them with papermill")
     parser.add_argument("--check", action="store_true", help="fail if a notebook is stale")
     args = parser.parse_args()
+    if args.execute:  # own-engine mode: run where the lessons run (labkit._lesson.engine_view)
+        from labkit._lesson.engine_view import enter
+
+        enter([sys.executable, __file__, *sys.argv[1:]])
     all_sources = sorted(SOURCES.glob("[0-9][0-9]-*.py"))
     chosen = [s for s in all_sources if not args.chapters or s.stem[:2] in args.chapters]
     stale = []

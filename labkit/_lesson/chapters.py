@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from .._errors import LabkitError
 from .._paths import use_course_tools, work_dir
+from . import engine_view
 from .docker import client, is_reachable, remove_containers, remove_images
 from .sh import sh
 from .terminal import terminal
@@ -288,6 +289,7 @@ def chapter(name: str) -> None:
     from here on, for the chapter's commands, terminals and ``!`` shell escapes.
     """
     use_course_tools()
+    engine_view.refresh()  # own-engine mode: the usual paths show the course's engine again
     item = reset(name)
     try:
         from IPython import get_ipython

@@ -23,6 +23,22 @@ class Rule(NamedTuple):
 
 
 RULES: tuple[Rule, ...] = (
+    # client-go's own log lines on stderr (klog: "E1203 14:05:02.472461  27091 request.go:1198]
+    # ..."), e.g. a watch cut short when `helm --timeout` or `kubectl wait` gives up: whether
+    # one is printed depends on where the deadline falls. They say nothing the command's own
+    # error does not, and go whole.
+    Rule(
+        "client-go-log",
+        r"(?m)^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d{6} +\d+ [\w.-]+:\d+\] [^\n]*(?:\n|\Z)",
+        "",
+    ),
+    # Own-engine mode (`labkit._engines.OWN`): the course's engine beside another one has its
+    # own socket, run and data folders, settings and bridge; they compare as Docker's usual
+    # ones, which recorded outputs show (the run folder is written /var/run or /run).
+    Rule("engine-run-folder", r"(?:/var)?/run/(?:labkit/)?docker(?![\w-])", "/run/docker"),
+    Rule("engine-data-folder", r"/var/lib/labkit-docker(?![\w-])", "/var/lib/docker"),
+    Rule("engine-settings", r"\b(daemon|dockerd)-own\.(json|log)\b", r"\1.\2"),
+    Rule("engine-bridge", r"\blabkit0\b", "docker0"),
     # BuildKit's plain progress (`docker build`): a step still running is printed, then printed
     # again with "done" (only when it took long enough), and how long it took.
     Rule("buildkit-progress", r"(?m)^(#\d+ [^\n]*)\n(?=\1 (?:\d+(?:\.\d+)?s )?done$)", ""),

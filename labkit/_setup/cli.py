@@ -1,4 +1,4 @@
-"""The ``labkit`` command: doctor, up, down, reset CHAPTER, lab, image, lab-start, execute."""
+"""The ``labkit`` command: doctor, up, down, reset CHAPTER, lab, run, image, lab-start, execute."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from .._errors import LabkitError
+from .._lesson.engine_view import exec_in_view
 from .._paths import NOTEBOOKS_DIR, REPO_DIR, use_course_tools
 
 
@@ -71,8 +72,16 @@ def jupyterlab_command(extra: list[str]) -> list[str]:
 
 def _lab(args: argparse.Namespace) -> int:
     os.chdir(REPO_DIR)
-    command = jupyterlab_command(args.extra)
-    os.execv(command[0], command)
+    exec_in_view(jupyterlab_command(args.extra))
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    if not args.extra:
+        raise LabkitError(
+            "`labkit run` needs a command.", "For example: `labkit run -- docker ps`."
+        )
+    exec_in_view(args.extra)
     return 0
 
 
@@ -93,6 +102,10 @@ def _lab_start(_: argparse.Namespace) -> int:
 def _execute(args: argparse.Namespace) -> int:
     """Re-execute notebooks in place with papermill (refreshes their committed outputs)."""
     import papermill
+
+    from .._lesson.engine_view import enter
+
+    enter([sys.executable, "-m", "labkit._setup.cli", "execute", *args.notebooks])
 
     paths = [Path(p) for p in args.notebooks] or sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb"))
     for path in paths:
@@ -127,13 +140,18 @@ def main(argv: list[str] | None = None) -> int:
     reset.add_argument("chapter")
     commands.add_parser("lab", help="open the course in JupyterLab (other options go to it)")
     commands.add_parser(
+        "run", help="run a command as the lessons do (`labkit run -- pytest …`; own-engine mode)"
+    )
+    commands.add_parser(
         "image", help="build the lab image: the whole course in one image (after `labkit up`)"
     )
     commands.add_parser("lab-start", help="the lab image's entrypoint (inside it only)")
     execute = commands.add_parser("execute", help="re-execute notebooks in place (papermill)")
     execute.add_argument("notebooks", nargs="*")
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command != "lab":
+    if args.command == "run" and extra[:1] == ["--"]:
+        extra = extra[1:]
+    if extra and args.command not in ("lab", "run"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.extra = extra
     handler = {
@@ -142,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         "down": _down,
         "reset": _reset,
         "lab": _lab,
+        "run": _run,
         "image": _image,
         "lab-start": _lab_start,
         "execute": _execute,

@@ -17,6 +17,7 @@ from pathlib import Path
 from .. import versions
 from .._engines import DEFAULT, OWN, EngineLayout, current
 from .._errors import EngineUnavailable
+from .._lesson import engine_view
 from .._lesson.docker import MANUAL_STEPS, answers, client, is_reachable
 from .._lesson.registry import MIRROR_PORT
 from .._paths import remember_engine_host, remembered_engine_host
@@ -52,7 +53,6 @@ def daemon_config(capfix: Path | None = None, layout: EngineLayout = DEFAULT) ->
             "pidfile": str(layout.pid_file),
             "data-root": str(layout.data_root),
             "exec-root": str(layout.exec_root),
-            "containerd": str(layout.containerd_socket),  # its own (see own_engine)
             # a bridge labkit makes with its address (dockerd refuses "bip" beside "bridge")
             "bridge": own_engine.BRIDGE,
             # no "default-address-pools": with them set, a restarting dockerd deletes docker0,
@@ -148,7 +148,7 @@ def _ensure_own_engine(reason: str) -> str:
     return _started(OWN) + (
         f"\n    own-engine mode ({reason}): {beside}; data {OWN.data_root}, bridge "
         f"{own_engine.BRIDGE} ({own_engine.bridge_subnet()}); notebooks, tests and "
-        "`./course lab` reach it through DOCKER_HOST"
+        "`./course lab` reach it through DOCKER_HOST, and at Docker's usual paths (`labkit run`)"
     )
 
 
@@ -206,7 +206,8 @@ def start_dockerd(programs: Path, layout: EngineLayout = DEFAULT, timeout: float
 
     ``programs`` (`engine_bin`) goes first on its PATH: dockerd starts that containerd, which
     starts that runc shim and runc. In own-engine mode labkit first makes the bridge and the
-    firewall rules and starts that containerd itself (`own_engine.prepare`).
+    firewall rules (`own_engine.prepare`), and dockerd starts in a mount namespace where the
+    system's containerd is hidden (`own_engine.daemon_command`).
     """
     config = layout.settings_file()
     capfix = ensure_capfix()
@@ -215,11 +216,13 @@ def start_dockerd(programs: Path, layout: EngineLayout = DEFAULT, timeout: float
     env = {**os.environ, "PATH": f"{programs}{os.pathsep}{os.environ.get('PATH', '')}"}
     if capfix is not None:
         env["RUNC_CAPFIX_REAL"] = str(programs / "runc")  # the runc runc-capfix runs
+    command = [str(programs / "dockerd"), "--config-file", str(config)]
     if layout.name == OWN.name:
-        own_engine.prepare(layout, programs, env)
+        own_engine.prepare(layout)
+        command = own_engine.daemon_command(command)
     with step(f"starting dockerd (settings {config}, log {log})"):
         daemons.start(
-            [str(programs / "dockerd"), "--config-file", str(config)],
+            command,
             env=env,
             log=log,
             ready=lambda: answers(layout.host),
@@ -228,6 +231,8 @@ def start_dockerd(programs: Path, layout: EngineLayout = DEFAULT, timeout: float
             timeout=timeout,
         )
     client.cache_clear()
+    if layout.name == OWN.name:
+        engine_view.refresh()  # started from the lessons' view (a test): its new socket there
 
 
 def stop_dockerd(

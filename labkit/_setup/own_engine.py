@@ -4,7 +4,7 @@ The course's dockerd then has its own socket, pid file, data and run folders
 (`labkit._engines.OWN`), its own containerd, its own default bridge `BRIDGE`, and no
 iptables rules of Docker's (`labkit._setup.engine.daemon_config` writes all of it in its
 daemon.json). This module does what that needs besides dockerd: the bridge, the firewall
-rules, containerd, and what a stopped own engine left behind.
+rules, the mount namespace dockerd starts in, and what a stopped own engine left behind.
 
 Its other networks (kind's, Compose's) take their subnets from Docker's default pools, as
 the other engine's do: moby's IPAM leaves out every subnet the host already routes
@@ -15,13 +15,15 @@ with pools set deletes the link named docker0 — the other engine's bridge — 
 it uses itself (daemon/daemon_unix.go, ``initNetworkController`` then
 ``removeDefaultBridgeInterface``).
 
-Why labkit starts containerd itself: with no ``containerd`` setting, dockerd uses the
-system's containerd whenever ``/run/containerd/containerd.sock`` exists (moby
-v2.0.0-beta.24, daemon/command/daemon.go, ``initializeContainerd``), as it does where
-Docker's packages run — the two engines would then share one containerd and, with Docker
-29's containerd image store, one set of images. So labkit runs the course's containerd with
-the settings dockerd's supervisor writes (daemon/internal/containerd/server/supervisor),
-under the own engine's folders, and names its socket in ``containerd``.
+Why its dockerd runs in a mount namespace of its own (`daemon_command`): with no
+``containerd`` setting, dockerd uses the system's containerd whenever
+``/run/containerd/containerd.sock`` exists (moby v2.0.0-beta.24, daemon/command/daemon.go,
+``initializeContainerd``), as it does where Docker's packages run — the two engines would then
+share one containerd and, with Docker 29's containerd image store, one set of images. In its
+namespace a folder of labkit's hides ``/run/containerd``, so dockerd starts and supervises a
+containerd of its own under its run folder, exactly as the course's engine does alone (the
+process tree chapter 02 prints is the same). Its containerd, shims and containers inherit
+that namespace; the rest of the machine sees nothing of it.
 
 Why the own engine runs with ``"iptables": false`` — read in moby v2.0.0-beta.24, the engine
 the course builds (under daemon/libnetwork/):
@@ -65,8 +67,9 @@ from pathlib import Path
 
 from .._engines import OWN, EngineLayout
 from .._errors import EngineUnavailable, LabkitError
+from .._lesson import engine_view
+from .._lesson.engine_view import in_mount_namespace
 from .._lesson.sh import Result, sh
-from .._paths import cache_dir
 from .._progress import say
 from . import daemons
 from .apt import apt_install
@@ -77,7 +80,8 @@ BRIDGE = "labkit0"  # Docker's default is docker0: the other engine's
 BRIDGE_ADDRESS = "10.200.0.1/16"
 DOCKER_POOLS = ("172.16.0.0/12", "192.168.0.0/16")  # where dockerd takes networks' subnets
 USER_BRIDGES = "br-+"  # dockerd names a network's bridge br-<id>
-CONTAINERD_LOG = "containerd-own.log"
+SYSTEM_CONTAINERD = "/run/containerd"  # where Docker's packages run containerd
+SHIM_FOLDER = OWN.socket.parent / "containerd"  # what the own engine sees there instead
 
 
 def bridge_subnet() -> str:
@@ -242,63 +246,27 @@ def clear_leftovers(layout: EngineLayout = OWN) -> None:
     _clear_socket(layout, layout.socket)
 
 
-def containerd_settings(layout: EngineLayout = OWN) -> str:
-    """The settings of its containerd, as dockerd's supervisor writes them, in its folders."""
-    folder = layout.containerd_dir
-    disabled = (
-        "io.containerd.grpc.v1.cri",
-        "io.containerd.cri.v1.images",
-        "io.containerd.cri.v1.runtime",
-        "io.containerd.podsandbox.controller.v1.podsandbox",
-    )
-    return (
-        "version = 2\n"
-        f"root = '{layout.data_root / 'containerd' / 'daemon'}'\n"
-        f"state = '{folder / 'daemon'}'\n"
-        f"disabled_plugins = [{', '.join(repr(name) for name in disabled)}]\n"
-        "\n[grpc]\n"
-        f"address = '{layout.containerd_socket}'\n"
-        "max_recv_message_size = 16777216\n"
-        "max_send_message_size = 16777216\n"
-        "\n[debug]\n"
-        f"address = '{folder / 'containerd-debug.sock'}'\n"
-    )
+def daemon_command(command: list[str]) -> list[str]:
+    """``command`` (dockerd's) run where the system's containerd is hidden (see above).
 
-
-def _containerd_files(layout: EngineLayout) -> tuple[Path, Path]:
-    """The settings file and pid file of its containerd."""
-    return layout.containerd_dir / "containerd.toml", layout.containerd_dir / "containerd.pid"
-
-
-def start_containerd(
-    layout: EngineLayout, programs: Path, env: dict[str, str], timeout: float = 30
-) -> None:
-    """Start the course's containerd for ``layout`` (or keep the one running); wait for it."""
-    settings, pid_file = _containerd_files(layout)
-    found = daemons.running(pid_file)
-    if found is not None and str(settings) in found[2]:
-        say(f"    the own engine's containerd runs already (pid {found[0]}): kept")
-        return
-    _clear_socket(layout, layout.containerd_socket)
-    layout.containerd_dir.mkdir(parents=True, exist_ok=True)
-    settings.write_text(containerd_settings(layout))
-    log = cache_dir() / CONTAINERD_LOG
-    daemons.start(
-        [str(programs / "containerd"), "--config", str(settings)],
-        env=env,
-        log=log,
-        ready=lambda: accepts(layout.containerd_socket),
-        what="containerd",
-        fix=f"Read {log}.",
-        timeout=timeout,
-        pid_file=pid_file,
-    )
+    A folder of labkit's covers ``/run/containerd``, where containerd's shims put their
+    sockets whatever its settings: a dockerd started again finds the shims a crashed one
+    left. Started from the lessons' view, the view's binds are taken away first.
+    """
+    ours, system = shlex.quote(str(SHIM_FOLDER)), SYSTEM_CONTAINERD
+    hide = f"mkdir -p {ours}; if [ -d {system} ]; then mount --bind {ours} {system}; fi"
+    return in_mount_namespace([*engine_view.leave(), hide], command)
 
 
 def stop_containerd(layout: EngineLayout = OWN, timeout: float = 30) -> None:
-    """Stop the course's containerd of ``layout`` (after its dockerd), if it runs."""
-    settings, pid_file = _containerd_files(layout)
-    daemons.stop(pid_file, str(settings), "containerd", timeout, "`kill -9 {pid}` ends it at once.")
+    """Stop a containerd its dockerd left running (or an older labkit started), if any.
+
+    dockerd's supervisor writes its containerd's settings and pid file in its run folder.
+    """
+    folder = layout.containerd_dir
+    mark = str(folder / "containerd.toml")
+    fix = "`kill -9 {pid}` ends it at once."
+    daemons.stop(folder / "containerd.pid", mark, "containerd", timeout, fix)
 
 
 def require_root() -> None:
@@ -315,15 +283,15 @@ def require_root() -> None:
     )
 
 
-def prepare(layout: EngineLayout, programs: Path, env: dict[str, str]) -> None:
-    """Everything the own engine's dockerd needs before it starts, ``env`` being its own."""
+def prepare(layout: EngineLayout) -> None:
+    """Everything the own engine's dockerd needs before it starts (`daemon_command` starts it)."""
     if not shutil.which("ip"):
         apt_install("iproute2")
     clear_leftovers(layout)
     layout.socket.parent.mkdir(parents=True, exist_ok=True)
+    stop_containerd(layout)  # left by a dockerd that ended without stopping it
     ensure_bridge()
     ensure_firewall()
-    start_containerd(layout, programs, env)
 
 
 def finish(layout: EngineLayout = OWN) -> None:

@@ -442,8 +442,11 @@ cat .gitlab-ci.yml
 # - `NETWORK=host`: jobs share the host's network, so `localhost:5000` (the registry),
 #   `127.0.0.1:8000` (the Ingress) and the cluster's API are the same addresses in a job as
 #   in your terminal;
-# - `VOLUME=/var/run/docker.sock:…`: jobs talk to the host's Docker engine (a GitLab runner
-#   does the same, or runs a Docker-in-Docker service);
+# - `VOLUME=…:/var/run/docker.sock`: jobs talk to the host's Docker engine (a GitLab runner
+#   does the same, or runs a Docker-in-Docker service). The engine's socket is the one your
+#   `docker` client uses, which `docker context inspect` names — `/var/run/docker.sock`,
+#   Docker's usual place, unless the course's engine runs beside another one — and the job
+#   finds it at the usual place;
 # - `HELPER_IMAGE`: gitlab-ci-local prepares each job's volumes with a small container,
 #   by default from an image on Docker Hub; the course's Debian does it offline;
 # - `IGNORE_PREDEFINED_VARS`: we set some of GitLab's own variables on purpose (below), so
@@ -460,9 +463,9 @@ cat .gitlab-ci.yml
 # %%
 # %%terminal
 kind get kubeconfig --name course > ../kubeconfig
-cat > .gitlab-ci-local-env <<'EOF'
+cat > .gitlab-ci-local-env <<EOF
 NETWORK=host
-VOLUME=/var/run/docker.sock:/var/run/docker.sock
+VOLUME=$(docker context inspect --format '{{.Endpoints.docker.Host}}' | sed 's|^unix://||'):/var/run/docker.sock
 HELPER_IMAGE=debian:bookworm
 IGNORE_PREDEFINED_VARS=CI_PIPELINE_SOURCE,CI_REGISTRY,CI_REGISTRY_IMAGE
 EOF
@@ -475,7 +478,7 @@ CI_DEPLOY_USER: student
 CI_DEPLOY_PASSWORD: docker-plus-plus
 KUBECONFIG: $(realpath ../kubeconfig)
 EOF
-cat .gitlab-ci-local-variables.yml
+cat .gitlab-ci-local-env .gitlab-ci-local-variables.yml
 git status --short --ignored
 
 # %% [markdown]

@@ -11,7 +11,9 @@ its data and run folders removed.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -23,7 +25,8 @@ import docker.errors
 import pytest
 
 from labkit import sh, wait_http
-from labkit._engines import DEFAULT, OWN
+from labkit._engines import DEFAULT, OWN, current
+from labkit._lesson import engine_view
 from labkit._lesson.docker import answers
 from labkit._lesson.registry import MANIFEST_TYPES, MIRROR, MIRROR_PORT, Registry
 from labkit._paths import remembered_engine_host
@@ -58,22 +61,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def unmount_under(*folders: Path) -> None:
-    """Unmount (lazily, deepest first) whatever is still mounted under ``folders``."""
-    points = []
-    for line in Path("/proc/self/mountinfo").read_text().splitlines():
-        point = line.split()[4].replace("\\040", " ")
-        if any(point == str(f) or point.startswith(f"{f}/") for f in folders):
-            points.append(point)
-    for point in sorted(points, key=len, reverse=True):
-        sh(f"umount -l '{point}'", check=False, timeout=30)
-
-
 @contextlib.contextmanager
 def own_engine_running() -> Iterator[docker.DockerClient]:
     """Start the course's engine in own-engine mode; always stop it and remove its data."""
     if os.geteuid() != 0:
         pytest.fail("Own-engine mode needs root: run the integration tests as root.")
+    if current().name == OWN.name:  # a third engine would take the course's own paths
+        pytest.skip(
+            "the course's engine already runs beside another (own-engine mode): these tests "
+            "play that mode from the default one, with the course's engine as the other"
+        )
     if daemons.running(OWN.pid_file) or OWN.data_root.exists():
         pytest.fail(
             f"An own engine (or its data {OWN.data_root}) is already on this machine, and this "
@@ -88,11 +85,11 @@ def own_engine_running() -> Iterator[docker.DockerClient]:
         if cli is not None:
             cli.close()
         try:
-            stop_dockerd(layout=OWN, missing_ok=True)  # dockerd, containerd, bridge, rules
-        finally:
-            unmount_under(OWN.exec_root, OWN.data_root)
+            stop_dockerd(layout=OWN, missing_ok=True)  # dockerd (its containerd), bridge, rules
+        finally:  # its mounts were in its dockerd's namespace, gone with it
             shutil.rmtree(OWN.data_root, ignore_errors=True)
             shutil.rmtree(OWN.exec_root, ignore_errors=True)
+            shutil.rmtree(own_engine.SHIM_FOLDER, ignore_errors=True)
             OWN.settings_file().unlink(missing_ok=True)
 
 
@@ -132,7 +129,18 @@ def serves(own: docker.DockerClient, box, port: int) -> str:
     return address
 
 
-def test_the_course_engine_runs_beside_another_and_stops_alone(engine):
+def own_containerd_config() -> str:
+    """The settings file of the containerd the own dockerd runs as its child."""
+    pid = int(OWN.pid_file.read_text())
+    threads = Path(f"/proc/{pid}/task").glob("*/children")  # Go starts it from any thread
+    for child in " ".join(t.read_text() for t in threads).split():
+        words = Path(f"/proc/{child}/cmdline").read_bytes().decode().split("\0")
+        if Path(words[0]).name == "containerd":
+            return words[words.index("--config") + 1]
+    raise AssertionError(f"the own dockerd (pid {pid}) runs no containerd")
+
+
+def test_the_course_engine_runs_beside_another_and_stops_alone(engine, monkeypatch):
     other = engine
     docker_host, remembered = os.environ.get("DOCKER_HOST"), remembered_engine_host()
     with contextlib.suppress(docker.errors.NotFound):
@@ -168,6 +176,18 @@ def test_the_course_engine_runs_beside_another_and_stops_alone(engine):
             assert OTHER_BOX in names(other) and OWN_BOX not in names(other)
             listed = sh("docker ps --format '{{.Names}}'", env={"DOCKER_HOST": OWN.host})
             assert listed.output.split() == [OWN_BOX]
+
+            # its containerd is its own, its child (the system's is hidden from it), as alone
+            assert own_containerd_config() == str(OWN.containerd_dir / "containerd.toml")
+
+            # the lessons' view: Docker's usual socket shows the own engine in there only
+            info = "curl -s --unix-socket /var/run/docker.sock http://localhost/info"
+            monkeypatch.setattr(engine_view, "current", lambda: OWN)
+            seen = sh(shlex.join(engine_view.command(["sh", "-c", info])), timeout=60)
+            assert json.loads(seen.output)["DockerRootDir"] == str(OWN.data_root)
+            outside = json.loads(sh(info, timeout=60).output)["DockerRootDir"]
+            assert outside == str(DEFAULT.data_root)
+            monkeypatch.undo()
 
             # the other engine's firewall rules are still there; labkit's are beside them
             assert (DOCKER_RULE in iptables_rules("DOCKER-FORWARD")) == had_docker_rule

@@ -69,3 +69,32 @@ def test_push_progress_compares_equal_whatever_the_order_of_the_blobs():
     )
     assert normalise(first) == normalise(second)
     assert normalise(first).startswith("The push refers to repository [r]\n<blob progress>\n1.0:")
+
+
+def test_client_go_log_lines_go_whole_whether_printed_or_not():
+    error = "Error: UPGRADE FAILED: context deadline exceeded\n[exit 1]\n"
+    klog = (
+        'E1203 14:05:02.472461  27091 request.go:1198] "Unexpected error when reading response'
+        ' body" err="context canceled"\n'
+    )
+    assert normalise("$ helm upgrade\n" + klog + error) == normalise("$ helm upgrade\n" + error)
+    assert normalise("E1203 is not a log line\n") == "E1203 is not a log line\n"
+
+
+def test_the_own_engines_paths_and_bridge_compare_as_dockers_usual_ones():
+    usual = (
+        "dockerd --config-file /root/.cache/labkit/daemon.json\n"
+        "containerd --config /var/run/docker/containerd/containerd.toml\n"
+        '"bundle": "/run/docker/containerd/daemon/x" on docker0, data /var/lib/docker\n'
+    )
+    own = (
+        "dockerd --config-file /root/.cache/labkit/daemon-own.json\n"
+        "containerd --config /run/labkit/docker/containerd/containerd.toml\n"
+        '"bundle": "/run/labkit/docker/containerd/daemon/x" on labkit0, '
+        "data /var/lib/labkit-docker\n"
+    )
+    assert normalise(own) == normalise(usual)
+    assert (
+        normalise("/run/docker-plus-plus /var/lib/docker-x")
+        == "/run/docker-plus-plus /var/lib/docker-x"
+    )

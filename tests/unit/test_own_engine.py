@@ -8,7 +8,6 @@ import os
 import socket
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,10 @@ import pytest
 from labkit import EngineUnavailable, sh
 from labkit._engines import DEFAULT, OWN, current
 from labkit._lesson import docker as lesson_docker
+from labkit._lesson.engine_view import in_mount_namespace
 from labkit._lesson.sh import Result
 from labkit._paths import remember_engine_host, remembered_engine_host, use_course_tools
+from labkit._poll import poll
 from labkit._setup import daemons, engine, own_engine
 from labkit._setup.engine import daemon_config
 
@@ -52,8 +53,18 @@ def layout(tmp_path, clean_env):
 
 
 def sleeper(*marks: str) -> subprocess.Popen:
-    """A process that sleeps, with ``marks`` on its command line."""
-    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", *marks])
+    """A process that sleeps, with ``marks`` on its command line (once it runs: a loaded
+    machine may show the forked parent's command line for a while)."""
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", *marks])
+    cmdline = Path(f"/proc/{process.pid}/cmdline")
+    poll(
+        lambda: True if marks[-1].encode() in cmdline.read_bytes() else None,
+        timeout=30,
+        what="the sleeper to start",
+        fix="The machine is very loaded.",
+        every=0.01,
+    )
+    return process
 
 
 # -- the settings -----------------------------------------------------------------------
@@ -65,7 +76,8 @@ def test_own_engine_settings_keep_it_apart_from_the_other_engine():
     assert config["pidfile"] == "/run/labkit/docker.pid"
     assert config["data-root"] == "/var/lib/labkit-docker"
     assert config["exec-root"] == "/run/labkit/docker"
-    assert config["containerd"] == "/run/labkit/docker/containerd/containerd.sock"
+    # no "containerd": dockerd supervises its own, the system's being hidden (daemon_command)
+    assert "containerd" not in config
     assert config["bridge"] == "labkit0" and "bip" not in config  # dockerd refuses both
     # pools of its own would make each restart delete docker0, the other engine's bridge
     assert "default-address-pools" not in config
@@ -73,7 +85,7 @@ def test_own_engine_settings_keep_it_apart_from_the_other_engine():
     # what the course needs is the same as on the default socket
     default = daemon_config()
     assert {k: config[k] for k in default} == default
-    for key in ("hosts", "pidfile", "data-root", "exec-root", "containerd", "bridge", "iptables"):
+    for key in ("hosts", "pidfile", "data-root", "exec-root", "bridge", "iptables"):
         assert key not in default
     assert OWN.settings_file() != DEFAULT.settings_file()  # both engines can run at once
 
@@ -90,13 +102,35 @@ def test_own_bridge_addresses_print_as_wide_as_dockers():
     assert len(str(bridge[1])) == len("172.17.0.1") and len(str(bridge[2])) == len("172.17.0.2")
 
 
-def test_containerd_settings_are_the_supervisors_in_the_own_folders():
-    settings = tomllib.loads(own_engine.containerd_settings())
-    assert settings["version"] == 2
-    assert settings["root"] == "/var/lib/labkit-docker/containerd/daemon"
-    assert settings["state"] == "/run/labkit/docker/containerd/daemon"
-    assert settings["grpc"]["address"] == daemon_config(layout=OWN)["containerd"]
-    assert "io.containerd.grpc.v1.cri" in settings["disabled_plugins"]
+def needs_root() -> None:
+    """Mount namespaces are made as root (as `labkit up` in own-engine mode is run)."""
+    if os.geteuid() != 0:
+        pytest.skip("mount namespaces need root")
+
+
+def test_dockerd_starts_where_the_system_containerd_is_hidden(monkeypatch, tmp_path):
+    needs_root()
+    system, ours = tmp_path / "containerd", tmp_path / "labkit-containerd"
+    system.mkdir()
+    (system / "containerd.sock").touch()
+    monkeypatch.setattr(own_engine, "SYSTEM_CONTAINERD", str(system))
+    monkeypatch.setattr(own_engine, "SHIM_FOLDER", ours)
+    # the pid stays the one started: the shell execs the command
+    script = f'touch {system}/shim.sock; ls -A {system}; echo "pid $$"'
+    process = subprocess.Popen(
+        own_engine.daemon_command(["sh", "-c", script]), stdout=subprocess.PIPE, text=True
+    )
+    out, _ = process.communicate(timeout=30)
+    assert out == f"shim.sock\npid {process.pid}\n"  # labkit's folder, in there
+    assert (system / "containerd.sock").exists()  # the system's, for the rest of the machine
+    assert (ours / "shim.sock").exists()  # kept for the next start (shims outlive a crash)
+
+
+def test_a_failing_mount_stops_before_the_command():
+    needs_root()
+    command = in_mount_namespace(["mount --bind /nonexistent /tmp"], ["echo", "ran"])
+    result = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0 and "ran" not in result.stdout
 
 
 # -- the firewall -----------------------------------------------------------------------

@@ -444,9 +444,9 @@ cat .gitlab-ci.yml
 #   in your terminal;
 # - `VOLUME=…:/var/run/docker.sock`: jobs talk to the host's Docker engine (a GitLab runner
 #   does the same, or runs a Docker-in-Docker service). The engine's socket is the one your
-#   `docker` client uses, which `docker context inspect` names — `/var/run/docker.sock`,
-#   Docker's usual place, unless the course's engine runs beside another one — and the job
-#   finds it at the usual place;
+#   `docker` client uses, which `docker context inspect` names —
+#   `unix:///var/run/docker.sock`, Docker's usual place, unless the course's engine runs
+#   beside another one; `sed` keeps the path — and the job finds it at the usual place;
 # - `HELPER_IMAGE`: gitlab-ci-local prepares each job's volumes with a small container,
 #   by default from an image on Docker Hub; the course's Debian does it offline;
 # - `IGNORE_PREDEFINED_VARS`: we set some of GitLab's own variables on purpose (below), so

@@ -38,6 +38,16 @@ class EngineLayout:
         """The folder of its containerd: settings, socket, pid file and state."""
         return self.exec_root / "containerd"
 
+    @property
+    def containerd_settings(self) -> Path:
+        """The settings dockerd's supervisor writes for its containerd."""
+        return self.containerd_dir / "containerd.toml"
+
+    @property
+    def containerd_pid_file(self) -> Path:
+        """The pid file dockerd's supervisor writes for its containerd."""
+        return self.containerd_dir / "containerd.pid"
+
     def settings_file(self) -> Path:
         """The dockerd settings labkit writes (`labkit._setup.engine.daemon_config`)."""
         return cache_dir() / self.settings_name

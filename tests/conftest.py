@@ -12,6 +12,15 @@ def pytest_configure(config: pytest.Config) -> None:
     use_course_tools()
 
 
+@pytest.fixture
+def as_root() -> None:
+    """Mount namespaces are made as root (as `labkit up` in own-engine mode is run)."""
+    import os
+
+    if os.geteuid() != 0:
+        pytest.skip("mount namespaces need root")
+
+
 @pytest.fixture(scope="session")
 def engine():
     """The Docker SDK client of the course engine; a clear failure when there is none."""

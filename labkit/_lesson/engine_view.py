@@ -76,6 +76,11 @@ def inside() -> bool:
     return os.environ.get(MARK) == OWN.host
 
 
+def _outside() -> bool:
+    """True in own-engine mode outside the view: a command must enter it."""
+    return bool(binds()) and not inside()
+
+
 def command(argv: list[str]) -> list[str]:
     """``argv`` run in the lessons' view: as it is, or in own-engine mode in a namespace.
 
@@ -85,8 +90,7 @@ def command(argv: list[str]) -> list[str]:
     """
     if not shutil.which(argv[0]):
         raise LabkitError(f"No program {argv[0]} here.", "Check the command's name and PATH.")
-    pairs = binds()
-    if not pairs or inside():
+    if not _outside():
         return argv
     if os.geteuid() != 0:
         raise LabkitError(
@@ -99,7 +103,7 @@ def command(argv: list[str]) -> list[str]:
             f"The course's own engine is not running ({OWN.socket} is missing).",
             "Start it: `labkit up`.",
         )
-    mounts = [f"export {MARK}={shlex.quote(OWN.host)}", *(_bind(o, u) for o, u in pairs)]
+    mounts = [f"export {MARK}={shlex.quote(OWN.host)}", *(_bind(o, u) for o, u in binds())]
     return in_mount_namespace(mounts, argv)
 
 
@@ -111,7 +115,7 @@ def exec_in_view(argv: list[str]) -> NoReturn:
 
 def enter(argv: list[str]) -> None:
     """In own-engine mode, outside the view: replace this process with ``argv`` in it."""
-    if binds() and not inside():
+    if _outside():
         exec_in_view(argv)
 
 

@@ -92,7 +92,7 @@ def _images_loaded() -> bool:
 
 def _forget_stale_pid_files() -> None:
     """A restarted container keeps its files: the pid files name processes gone with it."""
-    for pid_file in (DEFAULT.pid_file, DEFAULT.containerd_dir / "containerd.pid"):
+    for pid_file in (DEFAULT.pid_file, DEFAULT.containerd_pid_file):
         pid_file.unlink(missing_ok=True)
 
 

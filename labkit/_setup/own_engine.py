@@ -259,14 +259,9 @@ def daemon_command(command: list[str]) -> list[str]:
 
 
 def stop_containerd(layout: EngineLayout = OWN, timeout: float = 30) -> None:
-    """Stop a containerd its dockerd left running (or an older labkit started), if any.
-
-    dockerd's supervisor writes its containerd's settings and pid file in its run folder.
-    """
-    folder = layout.containerd_dir
-    mark = str(folder / "containerd.toml")
-    fix = "`kill -9 {pid}` ends it at once."
-    daemons.stop(folder / "containerd.pid", mark, "containerd", timeout, fix)
+    """Stop a containerd its dockerd left running (or an older labkit started), if any."""
+    mark, fix = str(layout.containerd_settings), "`kill -9 {pid}` ends it at once."
+    daemons.stop(layout.containerd_pid_file, mark, "containerd", timeout, fix)
 
 
 def require_root() -> None:

@@ -178,7 +178,7 @@ def test_the_course_engine_runs_beside_another_and_stops_alone(engine, monkeypat
             assert listed.output.split() == [OWN_BOX]
 
             # its containerd is its own, its child (the system's is hidden from it), as alone
-            assert own_containerd_config() == str(OWN.containerd_dir / "containerd.toml")
+            assert own_containerd_config() == str(OWN.containerd_settings)
 
             # the lessons' view: Docker's usual socket shows the own engine in there only
             info = "curl -s --unix-socket /var/run/docker.sock http://localhost/info"

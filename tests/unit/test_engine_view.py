@@ -23,12 +23,6 @@ def cache(monkeypatch, tmp_path):
     return tmp_path
 
 
-def needs_root() -> None:
-    """Mount namespaces are made as root (as `labkit up` in own-engine mode is run)."""
-    if os.geteuid() != 0:
-        pytest.skip("mount namespaces need root")
-
-
 def test_outside_own_engine_mode_a_command_runs_as_it_is(cache):
     assert engine_view.binds() == [] and engine_view.leave() == []
     assert engine_view.command(["pytest", "-q"]) == ["pytest", "-q"]
@@ -72,8 +66,7 @@ def in_view(cache, script: str) -> str:
     return done.stdout
 
 
-def test_the_view_shows_ours_where_the_usual_path_exists_and_nothing_elsewhere(cache):
-    needs_root()
+def test_the_view_shows_ours_where_the_usual_path_exists_and_nothing_elsewhere(cache, as_root):
     ours, usual, absent = cache / "ours", cache / "usual", cache / "absent"
     for folder, text in ((ours, "course"), (usual, "other")):
         folder.mkdir()
@@ -90,9 +83,8 @@ def test_the_view_shows_ours_where_the_usual_path_exists_and_nothing_elsewhere(c
     assert (usual / "engine").read_text() == "other"  # and outside, the usual is untouched
 
 
-def test_refresh_binds_again_what_a_new_socket_or_the_other_engine_took_away(cache):
+def test_refresh_binds_again_what_a_new_socket_or_the_other_engine_took_away(cache, as_root):
     """dockerd makes its socket anew at each start: a bind made before shows the old one."""
-    needs_root()
     ours, usual = cache / "ours.sock", cache / "usual.sock"
     ours.write_text("old")
     usual.write_text("other engine")

@@ -102,14 +102,7 @@ def test_own_bridge_addresses_print_as_wide_as_dockers():
     assert len(str(bridge[1])) == len("172.17.0.1") and len(str(bridge[2])) == len("172.17.0.2")
 
 
-def needs_root() -> None:
-    """Mount namespaces are made as root (as `labkit up` in own-engine mode is run)."""
-    if os.geteuid() != 0:
-        pytest.skip("mount namespaces need root")
-
-
-def test_dockerd_starts_where_the_system_containerd_is_hidden(monkeypatch, tmp_path):
-    needs_root()
+def test_dockerd_starts_where_the_system_containerd_is_hidden(monkeypatch, tmp_path, as_root):
     system, ours = tmp_path / "containerd", tmp_path / "labkit-containerd"
     system.mkdir()
     (system / "containerd.sock").touch()
@@ -126,8 +119,7 @@ def test_dockerd_starts_where_the_system_containerd_is_hidden(monkeypatch, tmp_p
     assert (ours / "shim.sock").exists()  # kept for the next start (shims outlive a crash)
 
 
-def test_a_failing_mount_stops_before_the_command():
-    needs_root()
+def test_a_failing_mount_stops_before_the_command(as_root):
     command = in_mount_namespace(["mount --bind /nonexistent /tmp"], ["echo", "ran"])
     result = subprocess.run(command, capture_output=True, text=True, timeout=30)
     assert result.returncode != 0 and "ran" not in result.stdout

@@ -4,6 +4,8 @@
     .venv/bin/python benchmarks/bench_cluster.py --node-image    # + node image from cached binaries
     .venv/bin/python benchmarks/bench_cluster.py --cold-go       # + every Go program from an
                                                                  # empty module and build cache
+    .venv/bin/python benchmarks/bench_cluster.py --cold-go traefik coredns --no-create
+                                                                 # only these programs, cold
 
 `--cold-go` builds into temporary GOMODCACHE, GOCACHE and LABKIT_CACHE folders (it downloads
 every module again through the proxy): the machine's caches and the running cluster are left
@@ -35,14 +37,16 @@ from labkit._paths import use_course_tools  # noqa: E402
 from labkit._setup.kind import cluster  # noqa: E402
 from labkit._setup.kind.nodeimage import NODE_REPOSITORY, ensure_node_image, node_image  # noqa: E402
 
-BUILD_ALL = (
+BUILD = (
     "from labkit._setup.kind.components import ADDON_PROGRAMS, KIND_PROGRAM, KUBERNETES_PROGRAMS\n"
     "from labkit._setup.gobuild import build\n"
-    "build([KIND_PROGRAM, *KUBERNETES_PROGRAMS, *ADDON_PROGRAMS])\n"
+    "wanted = {names!r}\n"
+    "build([p for p in [KIND_PROGRAM, *KUBERNETES_PROGRAMS, *ADDON_PROGRAMS]\n"
+    "       if not wanted or p.name in wanted])\n"
 )
 
 
-def cold_go(code: str = BUILD_ALL) -> dict[str, float]:
+def cold_go(code: str) -> dict[str, float]:
     """Run ``code`` (Go builds) with empty caches; seconds per module group, and in all."""
     with tempfile.TemporaryDirectory(prefix="bench-go-") as tmp:
         env = {
@@ -135,15 +139,21 @@ def idle_memory(settle: float = 60) -> dict[str, float]:
 def main() -> int:
     """Run the chosen measurements, print and save them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cold-go", action="store_true", help="all Go programs, empty caches")
+    parser.add_argument(
+        "--cold-go",
+        nargs="*",
+        metavar="PROGRAM",
+        help="Go programs from empty caches: those named (e.g. traefik coredns), or all",
+    )
     parser.add_argument("--node-image", action="store_true", help="node image, binaries cached")
     parser.add_argument("--no-create", action="store_true", help="skip creation and memory")
     parser.add_argument("--rounds", type=int, default=3, help="creations of each (default 3)")
     args = parser.parse_args()
     use_course_tools()
     results: dict[str, object] = {"when": time.strftime("%Y-%m-%dT%H:%M:%S")}
-    if args.cold_go:
-        results["Go programs from empty caches (s)"] = cold_go()
+    if args.cold_go is not None:
+        code = BUILD.format(names=sorted(args.cold_go))  # none named: all of them
+        results["Go programs from empty caches (s)"] = cold_go(code)
     if args.node_image:
         results["node image from cached binaries (s)"] = node_image_time()
     if not args.no_create:

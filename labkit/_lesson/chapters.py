@@ -10,6 +10,7 @@ from .._errors import LabkitError
 from .._paths import use_course_tools, work_dir
 from . import engine_view
 from .docker import client, is_reachable, remove_containers, remove_images
+from .pipelines import remove_file_variables
 from .sh import sh
 from .terminal import terminal
 
@@ -34,6 +35,7 @@ class Chapter:
     repositories: tuple[str, ...] = ()  # bare repositories of the course's Git server
     charts: tuple[str, ...] = ()  # chart packages in the course's chart repository
     helm_repos: tuple[str, ...] = ()  # `helm repo add` names, removed from helm's settings
+    runs_pipelines: bool = False  # gitlab-ci-local's copies of File variables are removed
 
     @property
     def uses_cluster(self) -> bool:
@@ -180,6 +182,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         namespace_prefixes=("review-",),
         repositories=("chat", "chat-chart"),
         charts=("chat",),
+        runs_pipelines=True,
         slides=("*Gitlab + Helm + k8s = CD*", "*Application pilote*"),
     ),
     Chapter(
@@ -230,7 +233,8 @@ def reset(name: str, fresh_registry: bool = True) -> Chapter:
 def _remove_owned(item: Chapter) -> None:
     """Remove what `reset` and `finish` both remove: the chapter's own objects.
 
-    Compose projects, containers, images, runc containers, cluster objects, forge entries.
+    Compose projects, containers, images, runc containers, cluster objects, forge entries,
+    gitlab-ci-local's copies of File variables.
     """
     if is_reachable():
         for project in item.compose_projects:
@@ -247,6 +251,8 @@ def _remove_owned(item: Chapter) -> None:
     if item.uses_cluster:
         _reset_cluster_objects(item)
     _reset_forge(item)
+    if item.runs_pipelines:  # what the terminal's `gitlab-ci-local --list` left
+        remove_file_variables()
 
 
 def _reset_forge(item: Chapter) -> None:

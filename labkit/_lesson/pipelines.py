@@ -12,15 +12,18 @@ the exercise checks, and `job_report`, which turns a failed job into one readabl
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
 import selectors
 import shlex
+import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,8 @@ from .._paths import shown_path
 STATE_DIR = ".gitlab-ci-local"  # gitlab-ci-local's own folder in the project
 LOG_NAME = "pipeline.log"  # its whole output, written by `run_pipeline`
 RUN_NAME = "pipeline.json"  # how it was started and the jobs it planned
+# where gitlab-ci-local copies a job's File variables (a fixed path: /tmp, not $TMPDIR)
+FILE_VARIABLES = "/tmp/gitlab-ci-local-file-variables-*"
 
 # prettyHrtime's units, as gitlab-ci-local prints durations: "689 ms", "3.1 s", "1.5 min"
 _UNITS = {"h": 3600.0, "min": 60.0, "s": 1.0, "ms": 1e-3, "μs": 1e-6, "ns": 1e-9}
@@ -473,6 +478,29 @@ def project_folder(folder: str | Path | None) -> Path:
     return (base / folder).resolve() if folder is not None else Path(base).resolve()
 
 
+def remove_file_variables(keep: Iterable[str] = ()) -> None:
+    """Remove the folders gitlab-ci-local left under /tmp for File variables, but ``keep``.
+
+    Each job it creates (to run it, or only to list it: ``--list``, ``--list-json``) gets
+    its File variables copied into such a folder, readable by every user; it removes one
+    copy when the job ends and leaves the other. In chapter 15 they are copies of the
+    kubeconfig: the cluster's admin key.
+    """
+    for path in set(glob.glob(FILE_VARIABLES)) - set(keep):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@contextmanager
+def _file_variables_removed() -> Iterator[None]:
+    """`remove_file_variables` of those that appeared while the block ran."""
+    before = glob.glob(FILE_VARIABLES)
+    try:
+        yield
+    finally:
+        remove_file_variables(keep=before)
+
+
+@_file_variables_removed()
 def run_pipeline(
     folder: str | Path | None = None,
     *,

@@ -7,7 +7,8 @@ the wrapper replaces each of them by its published version instead.
 
 A few modules only build from inside themselves (Compose's go.mod excludes, the Docker CLI's
 ``vendor.mod`` instead of a go.mod): those are built in a writable copy of the module
-(``go-src/``), made once per version.
+(``go-src/``), made once per version. A dependency can also be built from an edited copy
+(`ModuleEdit`), to leave out what the course never runs and would take most of a build.
 """
 
 from __future__ import annotations
@@ -29,7 +30,27 @@ from .._progress import step
 
 MODULE_TIME = "<module-time>"  # in ldflags: replaced by the module's publication time
 GO_TIMEOUT = 3600  # a cold Kubernetes build takes ~10 min on 2 cores; never wait forever
+_EDIT_FIX = "Update the program's `edits` (labkit/_setup/kind/components.py) to this version."
 _FIX = "Check that the Go module proxy answers (`go env GOPROXY`), then run `labkit up` again."
+
+
+@dataclass(frozen=True)
+class ModuleEdit:
+    """One file of a module changed for the course's build, which then uses an edited copy.
+
+    ``content`` replaces the file's text; ``drop_imports`` removes the lines that import
+    these packages for their side effects only (``_ "path"``: plugin registries). An edit
+    that no longer applies (the line is gone in a newer version) is an error, never ignored.
+    """
+
+    module: str
+    file: str  # relative to the module's root
+    content: str | None = None
+    drop_imports: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.content is None and not self.drop_imports:
+            raise ValueError(f"ModuleEdit of {self.file}: give `content` or `drop_imports`")
 
 
 @dataclass(frozen=True)
@@ -47,6 +68,7 @@ class GoProgram:
     tags: str = ""  # Go build tags, space-separated
     in_module: bool = False  # build inside a copy of the module (package relative: ./cmd/x)
     replaces: tuple[str, ...] = ()  # extra replace directives for an in-module build
+    edits: tuple[ModuleEdit, ...] = ()  # modules built from an edited copy (wrapper builds)
 
     @property
     def binary(self) -> Path:
@@ -61,6 +83,7 @@ class GoProgram:
                 self.tags,
                 self.in_module,
                 self.replaces,
+                self.edits,
             )
         )
         digest = hashlib.sha256(recipe.encode()).hexdigest()[:8]
@@ -127,19 +150,24 @@ def inherited_directives(go_mod: str, staging: str | None = None) -> list[str]:
 
 
 def _wrapper(programs: list[GoProgram]) -> Path:
-    """Create (once) the wrapper module requiring the programs' module."""
+    """Create (once) the wrapper module requiring the programs' module.
+
+    Its go.mod inherits the module's own replace and exclude directives, and replaces each
+    module the programs edit (`ModuleEdit`) by its edited copy.
+    """
     first = programs[0]
     folder = cache_dir() / "go-wrap" / f"{first.module.replace('/', '_')}@{first.version}"
     stamp = folder / ".tidy"
     packages = sorted({program.package for program in programs})
-    wanted = "\n".join(packages)
+    upstream = (module_dir(first.module, first.version) / "go.mod").read_text()
+    directives = inherited_directives(upstream, first.staging)
+    directives += [f"replace {module} => {copy}" for module, copy in _edited(first, upstream)]
+    wanted = "\n".join([*packages, *directives])
     if stamp.exists() and stamp.read_text() == wanted:
         return folder
     folder.mkdir(parents=True, exist_ok=True)
     go_mod = f"module labkitwrap\n\ngo 1.24\n\nrequire {first.module} {first.version}\n\n"
-    upstream = (module_dir(first.module, first.version) / "go.mod").read_text()
-    go_mod += "\n".join(inherited_directives(upstream, first.staging)) + "\n"
-    (folder / "go.mod").write_text(go_mod)
+    (folder / "go.mod").write_text(go_mod + "\n".join(directives) + "\n")
     imports = "\n".join(f'\t_ "{package}"' for package in packages)
     (folder / "tools.go").write_text(
         f"//go:build tools\n\npackage labkitwrap\n\nimport (\n{imports}\n)\n"
@@ -147,6 +175,28 @@ def _wrapper(programs: list[GoProgram]) -> Path:
     sh("go mod tidy", cwd=folder, env={"GOFLAGS": "-mod=mod"}, timeout=GO_TIMEOUT, fix=_FIX)
     stamp.write_text(wanted)
     return folder
+
+
+def _edited(program: GoProgram, upstream: str) -> list[tuple[str, Path]]:
+    """(module, edited copy) for each module ``program`` edits; ``upstream``: its go.mod.
+
+    Raises:
+        LabkitError: the program's module itself replaces one of them (the edit would not
+            be the code that is built).
+    """
+    copies = []
+    for module in sorted({edit.module for edit in program.edits}):
+        if re.search(rf"^\s*(?:replace\s+)?{re.escape(module)}\s.*=>", upstream, flags=re.M):
+            raise LabkitError(
+                f"{program.module} replaces {module}, which labkit edits for its build.",
+                f"Edit the replacement instead (`edits` of {program.name}).",
+            )
+        version = (
+            program.version if module == program.module else required_version(upstream, module)
+        )
+        edits = tuple(edit for edit in program.edits if edit.module == module)
+        copies.append((module, _edited_module(module, version, edits)))
+    return copies
 
 
 def build(programs: Iterable[GoProgram]) -> dict[str, Path]:
@@ -157,6 +207,8 @@ def build(programs: Iterable[GoProgram]) -> dict[str, Path]:
     for program in programs:
         groups.setdefault((program.module, program.version), []).append(program)
     for (module, version), group in groups.items():
+        if len({program.edits for program in group}) > 1 or (group[0].in_module and group[0].edits):
+            raise ValueError(f"{module}: its programs share one wrapper, hence one set of edits")
         todo = [program for program in group if not program.binary.exists()]
         if not todo:
             continue
@@ -201,6 +253,68 @@ def build_in_background(programs: Iterable[GoProgram]) -> Callable[[], dict[str,
     return wait
 
 
+def required_version(go_mod: str, module: str) -> str:
+    """The version of ``module`` that a go.mod's text requires.
+
+    Raises:
+        LabkitError: it does not require ``module`` (an edit names a module it no longer uses).
+    """
+    body = re.sub(r"//.*", "", go_mod)
+    requires = re.findall(r"^require\s*(?:\(([^)]*)\)|(.*))$", body, flags=re.M)
+    for block, single in requires:
+        for entry in (block or single).splitlines():
+            found = re.fullmatch(rf"\s*{re.escape(module)}\s+(v\S+)\s*", entry)
+            if found:
+                return found.group(1)
+    raise LabkitError(
+        f"The module being built no longer requires {module}, which labkit edits for it.",
+        _EDIT_FIX,
+    )
+
+
+def _writable_copy(module: str, version: str, folder: Path) -> None:
+    """A writable copy of ``module@version`` at ``folder`` (the module cache is read-only)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(module_dir(module, version), folder)
+    sh(f"chmod -R u+w {shlex.quote(str(folder))}", timeout=120)
+
+
+def _edited_module(module: str, version: str, edits: tuple[ModuleEdit, ...]) -> Path:
+    """A copy of ``module@version`` with ``edits`` made: once per version and edits.
+
+    Raises:
+        LabkitError: an edit no longer applies (its file or an import line is gone); no copy
+            is left.
+    """
+    digest = hashlib.sha256(repr(edits).encode()).hexdigest()[:8]
+    folder = cache_dir() / "go-src" / f"{module.replace('/', '_')}@{version}-{digest}"
+    if folder.exists():
+        return folder
+    partial = folder.with_name(folder.name + ".partial")
+    _writable_copy(module, version, partial)
+    try:
+        for edit in edits:
+            _apply(edit, partial, f"{module}@{version}")
+    except LabkitError:
+        shutil.rmtree(partial)
+        raise
+    partial.rename(folder)
+    return folder
+
+
+def _apply(edit: ModuleEdit, root: Path, name: str) -> None:
+    """Make ``edit`` in the module copy at ``root`` (``name``: module@version, for errors)."""
+    path = root / edit.file
+    if not path.is_file():
+        raise LabkitError(f"{name} has no file {edit.file} any more.", _EDIT_FIX)
+    text = path.read_text() if edit.content is None else edit.content
+    for package in edit.drop_imports:
+        text, found = re.subn(rf'^[ \t]*_ "{re.escape(package)}"\n', "", text, flags=re.M)
+        if not found:
+            raise LabkitError(f"{edit.file} of {name} no longer imports {package}.", _EDIT_FIX)
+    path.write_text(text)
+
+
 def _module_copy(program: GoProgram) -> Path:
     """A writable copy of the program's module (once), made a plain Go module if needed.
 
@@ -211,9 +325,7 @@ def _module_copy(program: GoProgram) -> Path:
     stamp = folder / ".labkit-ready"
     if stamp.exists():
         return folder
-    shutil.rmtree(folder, ignore_errors=True)
-    shutil.copytree(module_dir(program.module, program.version), folder)
-    sh(f"chmod -R u+w {shlex.quote(str(folder))}", timeout=120)  # the module cache is read-only
+    _writable_copy(program.module, program.version, folder)
     if not (folder / "go.mod").exists() and (folder / "vendor.mod").exists():
         (folder / "vendor.mod").rename(folder / "go.mod")
         (folder / "vendor.sum").rename(folder / "go.sum")

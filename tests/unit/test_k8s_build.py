@@ -3,6 +3,8 @@ component Dockerfiles, the kind configuration, manifest validation, Kubernetes m
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -186,3 +188,139 @@ def test_an_addon_manifest_is_rendered_once_then_read_from_the_cache(tmp_path, m
     assert addons.manifest("traefik") == "kind: X\n"
     assert calls == [1]
     assert [p.name[:8] for p in (tmp_path / "addons").iterdir()] == ["traefik-"]
+
+
+# --- a dependency built from an edited copy (gobuild.ModuleEdit) -----------------------------
+
+
+@pytest.fixture
+def published(tmp_path, monkeypatch):
+    """A read-only module folder, as the module cache holds one; the cache in tmp_path."""
+    from labkit._setup import gobuild
+
+    folder = tmp_path / "published"
+    for name, text in {"zplugin.go": PLUGINS, "p/list.go": "package p\n"}.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    for path in (folder / "p", folder):
+        path.chmod(0o555)
+    monkeypatch.setenv("LABKIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(gobuild, "module_dir", lambda module, version: folder)
+    yield folder
+    for path in (folder, folder / "p"):
+        path.chmod(0o755)
+
+
+PLUGINS = 'package plugin\n\nimport (\n\t_ "m/plugin/a"\n\t_ "m/plugin/cloud"\n)\n'
+
+
+def test_an_edited_module_replaces_files_and_drops_plugin_imports(published):
+    from labkit._setup import gobuild
+
+    edits = (
+        gobuild.ModuleEdit("m", "zplugin.go", drop_imports=("m/plugin/cloud",)),
+        gobuild.ModuleEdit("m", "p/list.go", content="package p // short\n"),
+    )
+    folder = gobuild._edited_module("m", "v1", edits)
+    assert (folder / "zplugin.go").read_text() == PLUGINS.replace('\t_ "m/plugin/cloud"\n', "")
+    assert (folder / "p" / "list.go").read_text() == "package p // short\n"
+    assert (published / "zplugin.go").read_text() == PLUGINS  # the cache's copy untouched
+    assert gobuild._edited_module("m", "v1", edits) == folder  # made once
+    assert [path.name for path in folder.parent.iterdir()] == [folder.name]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (("zplugin.go", None, ("m/plugin/gone",)), "no longer imports m/plugin/gone"),
+        (("renamed.go", "package p\n", ()), "has no file renamed.go"),
+    ],
+)
+def test_an_edit_that_no_longer_applies_is_an_error_and_leaves_no_copy(published, edit, message):
+    from labkit._errors import LabkitError
+    from labkit._setup import gobuild
+
+    with pytest.raises(LabkitError, match=message):
+        gobuild._edited_module("m", "v1", (gobuild.ModuleEdit("m", *edit),))
+    assert not any((published.parent / "cache" / "go-src").iterdir())
+
+
+def test_an_edit_says_what_it_changes():
+    from labkit._setup.gobuild import ModuleEdit
+
+    with pytest.raises(ValueError, match="give `content` or `drop_imports`"):
+        ModuleEdit("m", "zplugin.go")
+
+
+def test_the_wrapper_replaces_an_edited_dependency_by_its_copy(published, monkeypatch):
+    from labkit._errors import LabkitError
+    from labkit._setup import gobuild
+
+    go_mod = "module m\n\nrequire (\n\tdep v1.2.0\n)\n"
+    monkeypatch.setattr(gobuild, "module_dir", lambda module, version: published)
+    (published / "zplugin.go").chmod(0o644)
+    published.chmod(0o755)
+    (published / "go.mod").write_text(go_mod)
+    tidied = []
+    monkeypatch.setattr(gobuild, "sh", lambda command, **kwargs: tidied.append(command))
+    monkeypatch.setattr(gobuild, "_writable_copy", plain_copy)
+    plain = gobuild.GoProgram("x", "m", "v1", "m/cmd/x")
+    folder = gobuild._wrapper([plain])
+    assert "replace" not in (folder / "go.mod").read_text()
+    edit = gobuild.ModuleEdit("dep", "zplugin.go", drop_imports=("m/plugin/cloud",))
+    edited = gobuild.GoProgram("x", "m", "v1", "m/cmd/x", edits=(edit,))
+    assert edited.binary != plain.binary
+    gobuild._wrapper([edited])  # the wrapper of a build without edits is made again
+    (line,) = [x for x in (folder / "go.mod").read_text().splitlines() if "replace" in x]
+    copy = line.removeprefix("replace dep => ")
+    assert copy.startswith(str(published.parent / "cache" / "go-src" / "dep@v1.2.0-"))
+    assert 'cloud"' not in (Path(copy) / "zplugin.go").read_text()
+    gobuild._wrapper([edited])
+    assert tidied == ["go mod tidy"] * 2  # the third call found it made
+    (published / "go.mod").write_text(go_mod + "replace dep => ./fork\n")
+    with pytest.raises(LabkitError, match="m replaces dep"):
+        gobuild._wrapper([edited])
+
+
+def plain_copy(module, version, folder):
+    """`gobuild._writable_copy` without its chmod (`sh` is a recorder in the test)."""
+    import shutil
+
+    from labkit._setup import gobuild
+
+    shutil.copytree(gobuild.module_dir(module, version), folder)
+
+
+def test_the_version_of_a_dependency_is_read_from_the_go_mod():
+    from labkit._errors import LabkitError
+    from labkit._setup.gobuild import required_version
+
+    go_mod = (
+        "module t\n\nrequire (\n\tgithub.com/a/b v1.2.3 // indirect\n)\nrequire c/d v0.1.0\n"
+        "exclude (\n\te/f v0.0.1\n)\n"
+    )
+    assert required_version(go_mod, "github.com/a/b") == "v1.2.3"
+    assert required_version(go_mod, "c/d") == "v0.1.0"
+    for absent in ("github.com/a", "e/f"):  # a prefix; an excluded version
+        with pytest.raises(LabkitError, match=f"no longer requires {absent}"):
+            required_version(go_mod, absent)
+
+
+def test_programs_of_one_module_share_their_edits():
+    from labkit._setup.gobuild import GoProgram, ModuleEdit, build
+
+    edit = ModuleEdit("m", "f.go", content="package f\n")
+    with pytest.raises(ValueError, match="one set of edits"):
+        build([GoProgram("x", "m", "v1", "m/x", edits=(edit,)), GoProgram("y", "m", "v1", "m/y")])
+
+
+def test_the_cluster_leaves_out_traefiks_dns_providers_and_corednss_cloud_plugins():
+    from labkit._setup.kind.components import ADDON_PROGRAMS
+
+    edits = {p.name: p.edits for p in ADDON_PROGRAMS if p.edits}
+    assert sorted(edits) == ["coredns", "traefik"]
+    (lego,) = edits["traefik"]
+    assert lego.module == "github.com/go-acme/lego/v4" and "func NewDNSChallenge" in lego.content
+    (plugins,) = edits["coredns"]
+    assert "github.com/coredns/coredns/plugin/route53" in plugins.drop_imports
+    assert "github.com/coredns/coredns/plugin/kubernetes" not in plugins.drop_imports

@@ -9,12 +9,14 @@ expanded pipeline and each job's log. ``run_pipeline`` itself is driven by a fak
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ import pytest
 from labkit._errors import LabkitError
 from labkit._lesson.pipelines import (
     FAILED,
+    FILE_VARIABLES,
     MANUAL,
     PASSED,
     RUNNING,
@@ -230,9 +233,13 @@ def fake_gitlab_ci_local(tmp_path: Path, recorded: str, code: int) -> Path:
     script = bin_dir / "gitlab-ci-local"
     script.write_text(
         f"""#!{sys.executable}
-import shutil, sys
+import os, shutil, sys
 from pathlib import Path
 data = Path({str(DATA / recorded)!r})
+# as the real one: File variables copied under /tmp for each job it creates, listed or run
+variables = Path(f"/tmp/gitlab-ci-local-file-variables-labkit-test-{{os.getpid()}}")
+variables.mkdir()
+(variables / "KUBECONFIG").write_text("secret")
 if "--list-json" in sys.argv:
     print(" WARN  Avoid overriding predefined variables [CI_REGISTRY]")
     print({json.dumps(json.dumps(run["planned"], indent=2))})
@@ -263,12 +270,21 @@ def git_project(tmp_path: Path, branch: str) -> Path:
     return folder
 
 
-def test_run_pipeline_prints_stage_by_stage_and_reports_the_failure(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project on branch ``broken``, whose gitlab-ci-local replays the failed run."""
     bin_dir = fake_gitlab_ci_local(tmp_path, "failed", 1)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    folder = git_project(tmp_path, "broken")
+    return git_project(tmp_path, "broken")
+
+
+def leftover() -> str:
+    """A folder as gitlab-ci-local leaves for File variables (the tests' own name)."""
+    return tempfile.mkdtemp(prefix="gitlab-ci-local-file-variables-labkit-test-", dir="/tmp")
+
+
+def test_run_pipeline_prints_stage_by_stage_and_reports_the_failure(broken: Path) -> None:
+    folder = broken
     lines: list[str] = []
     pipeline = run_pipeline(folder, merge_request=91, printer=lines.append)
     assert pipeline.status == FAILED
@@ -288,6 +304,35 @@ def test_run_pipeline_prints_stage_by_stage_and_reports_the_failure(
         DATA / "failed" / "pipeline.log"
     ).read_text()
     assert read_pipeline(folder) == pipeline
+
+
+def test_run_pipeline_removes_the_file_variables_gitlab_ci_local_left(broken: Path) -> None:
+    ours = FILE_VARIABLES.replace("*", "labkit-test-*")
+    earlier = leftover()
+    try:
+        run_pipeline(broken, merge_request=91, printer=lambda line: None)
+        assert glob.glob(ours) == [earlier]  # the list's and the run's copies are gone
+    finally:
+        for path in glob.glob(ours):
+            shutil.rmtree(path)
+
+
+def test_a_chapter_that_runs_pipelines_removes_what_the_terminal_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from labkit._lesson import chapters
+
+    monkeypatch.setattr(chapters, "is_reachable", lambda: False)
+    monkeypatch.setattr(chapters, "_reset_cluster_objects", lambda item: None)
+    monkeypatch.setattr(chapters, "_reset_forge", lambda item: None)
+    left = leftover()
+    try:
+        chapters._remove_owned(chapters.find("14"))
+        assert os.path.isdir(left)  # chapter 14 runs no pipeline
+        chapters._remove_owned(chapters.find("15"))
+        assert not os.path.exists(left)
+    finally:
+        shutil.rmtree(left, ignore_errors=True)
 
 
 def test_run_pipeline_with_a_refused_file_raises_its_message(

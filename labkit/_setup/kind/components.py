@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ... import versions as v
 from ..._paths import RECIPES_DIR
-from ..gobuild import GoProgram, kubernetes_ldflags
+from ..gobuild import GoProgram, ModuleEdit, kubernetes_ldflags
 
 K8S_RECIPES = RECIPES_DIR / "k8s"
 METALLB = "go.universe.tf/metallb"
@@ -33,9 +33,43 @@ KUBERNETES_PROGRAMS = tuple(
         "kube-proxy",
     )
 )
+# What the offline cluster never runs, and its build would spend most of its time on:
+# - Traefik's ACME DNS challenge, through lego's 190 DNS providers and their cloud SDKs (a third
+#   of Traefik's packages, 1.6 GB of modules): the cluster has no public name to certify.
+_LEGO = "github.com/go-acme/lego/v4"
+_NO_DNS_PROVIDERS = f"""// labkit's build of Traefik: no lego DNS provider (no ACME DNS challenge).
+package dns
+
+import (
+	"fmt"
+
+	"{_LEGO}/challenge"
+)
+
+// NewDNSChallengeProviderByName: this build has no DNS provider.
+func NewDNSChallengeProviderByName(name string) (challenge.Provider, error) {{
+	return nil, fmt.Errorf("DNS provider %q: not in this build of Traefik (labkit)", name)
+}}
+"""
+# - CoreDNS's plugins for cloud DNS services, etcd, Nomad and tracing (half its modules): the
+#   cluster's Corefile (kind's) uses none of them; `coredns -plugins` lists the others.
+_COREDNS = "github.com/coredns/coredns"
+_COREDNS_UNUSED = ("route53", "azure", "clouddns", "etcd", "nomad", "trace")
 ADDON_PROGRAMS = (
     GoProgram("etcd", "go.etcd.io/etcd/server/v3", v.ETCD, "go.etcd.io/etcd/server/v3"),
-    GoProgram("coredns", "github.com/coredns/coredns", v.COREDNS, "github.com/coredns/coredns"),
+    GoProgram(
+        "coredns",
+        _COREDNS,
+        v.COREDNS,
+        _COREDNS,
+        edits=(
+            ModuleEdit(
+                _COREDNS,
+                "core/plugin/zplugin.go",
+                drop_imports=tuple(f"{_COREDNS}/plugin/{name}" for name in _COREDNS_UNUSED),
+            ),
+        ),
+    ),
     GoProgram(
         "local-path-provisioner",
         "github.com/rancher/local-path-provisioner",
@@ -55,6 +89,9 @@ ADDON_PROGRAMS = (
         v.TRAEFIK,
         "github.com/traefik/traefik/v3/cmd/traefik",
         ldflags=f"-s -w -X github.com/traefik/traefik/v3/pkg/version.Version={v.TRAEFIK}",
+        edits=(
+            ModuleEdit(_LEGO, "providers/dns/zz_gen_dns_providers.go", content=_NO_DNS_PROVIDERS),
+        ),
     ),
     GoProgram("metallb-controller", METALLB, v.METALLB, f"{METALLB}/controller"),
     GoProgram("metallb-speaker", METALLB, v.METALLB, f"{METALLB}/speaker"),

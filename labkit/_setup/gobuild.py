@@ -125,6 +125,21 @@ def module_time(module: str, version: str) -> str:
     return str(info["Time"])
 
 
+def go_mod_entries(go_mod: str, *kinds: str) -> list[tuple[str, str]]:
+    """(kind, entry) for each directive of ``kinds`` in a go.mod's text, one-line or in blocks.
+
+    Comments are dropped; an entry is the directive's text without its keyword.
+    """
+    body = re.sub(r"//.*", "", go_mod)
+    pattern = rf"^({'|'.join(kinds)})\s*(?:\(([^)]*)\)|(.*))$"
+    return [
+        (kind, entry.strip())
+        for kind, block, single in re.findall(pattern, body, flags=re.M)
+        for entry in (block or single).splitlines()
+        if entry.strip()
+    ]
+
+
 def inherited_directives(go_mod: str, staging: str | None = None) -> list[str]:
     """The ``replace`` and ``exclude`` directives of a module's go.mod, for a wrapper.
 
@@ -132,20 +147,13 @@ def inherited_directives(go_mod: str, staging: str | None = None) -> list[str]:
     versions). Local replacements (``=> ./staging/...``) become ``=> MODULE STAGING``.
     """
     lines = []
-    body = re.sub(r"//.*", "", go_mod)
-    for block_kind, block, single in re.findall(
-        r"^(replace|exclude)\s*(?:\(([^)]*)\)|(.*))$", body, flags=re.M
-    ):
-        for entry in (block or single).splitlines():
-            entry = entry.strip()
-            if not entry:
-                continue
-            local = re.match(r"^(\S+)(?:\s+\S+)?\s+=>\s+\.\.?/", entry)
-            if local:
-                if staging:
-                    lines.append(f"replace {local.group(1)} => {local.group(1)} {staging}")
-                continue
-            lines.append(f"{block_kind} {entry}")
+    for kind, entry in go_mod_entries(go_mod, "replace", "exclude"):
+        local = re.match(r"^(\S+)(?:\s+\S+)?\s+=>\s+\.\.?/", entry)
+        if local:
+            if staging:
+                lines.append(f"replace {local.group(1)} => {local.group(1)} {staging}")
+            continue
+        lines.append(f"{kind} {entry}")
     return lines
 
 
@@ -186,7 +194,7 @@ def _edited(program: GoProgram, upstream: str) -> list[tuple[str, Path]]:
     """
     copies = []
     for module in sorted({edit.module for edit in program.edits}):
-        if re.search(rf"^\s*(?:replace\s+)?{re.escape(module)}\s.*=>", upstream, flags=re.M):
+        if any(entry.split()[0] == module for _, entry in go_mod_entries(upstream, "replace")):
             raise LabkitError(
                 f"{program.module} replaces {module}, which labkit edits for its build.",
                 f"Edit the replacement instead (`edits` of {program.name}).",
@@ -259,13 +267,10 @@ def required_version(go_mod: str, module: str) -> str:
     Raises:
         LabkitError: it does not require ``module`` (an edit names a module it no longer uses).
     """
-    body = re.sub(r"//.*", "", go_mod)
-    requires = re.findall(r"^require\s*(?:\(([^)]*)\)|(.*))$", body, flags=re.M)
-    for block, single in requires:
-        for entry in (block or single).splitlines():
-            found = re.fullmatch(rf"\s*{re.escape(module)}\s+(v\S+)\s*", entry)
-            if found:
-                return found.group(1)
+    for _, entry in go_mod_entries(go_mod, "require"):
+        found = re.fullmatch(rf"{re.escape(module)}\s+(v\S+)", entry)
+        if found:
+            return found.group(1)
     raise LabkitError(
         f"The module being built no longer requires {module}, which labkit edits for it.",
         _EDIT_FIX,
